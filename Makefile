@@ -1,0 +1,31 @@
+# `make run` and `make test` work on a fresh clone with only Python >= 3.12 and make installed.
+# The virtual environment (.venv) is built from requirements.lock, the versions this project is tested with.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test baseline clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	  echo "Setting up $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: setup
+	$(PY) -m sim
+
+test: setup
+	$(PY) -m pytest
+
+# Re-pin the golden baseline after an intended change of the model (say why in the commit).
+baseline: setup
+	$(PY) -m tests.golden --update
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,14 @@
+"""Companies: resources (money, expertise, volunteer time) and a propensity for social engagement."""
+
+from __future__ import annotations
+
+from sim.agents.base import Actor, agent_kinds
+
+
+@agent_kinds.register("company", sector="business", initiates_projects=False)
+class Company(Actor):
+    """A company in its home municipality. ``willingness`` is its social-engagement propensity in
+    [0, 1]; ``employees`` its size."""
+
+    sector = "business"
+    employees: int = 0

@@ -1,0 +1,83 @@
+"""Real municipality data: the presets shipped in ``sim/data/`` and user CSV files.
+
+Sources and licence (dl-de/by-2-0) are in ``sim/data/SOURCES.md``. Every region is a table with
+one row per municipality and the columns of :data:`COLUMNS`. A bad file raises :class:`UserError`
+naming the file, the problem and what is expected, before any simulation starts.
+
+>>> region = load_region(RegionConfig(preset="werra_meissner"))
+>>> len(region), int(region.population.sum())
+(16, 98421)
+>>> len(load_region(RegionConfig(preset="germany", ags_prefix="05")))   # North Rhine-Westphalia
+396
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config import RegionConfig
+from sim.errors import UserError
+
+DATA_DIR = Path(__file__).parent / "data"
+COLUMNS = ["name", "ags", "population", "area_km2", "lat", "lon"]
+REQUIRED = ["name", "ags", "population", "lat", "lon"]      # area_km2 may be missing or blank
+PRESET_FILES = {"emscher": "emscher.csv", "werra_meissner": "werra_meissner.csv",
+                "saarbruecken": "saarbruecken.csv", "rvr": "rvr.csv", "germany": "germany.csv"}
+
+
+def load_region(cfg: RegionConfig) -> pd.DataFrame:
+    """The municipalities of a region, validated, sorted by AGS, index 0..n-1."""
+    if cfg.preset == "custom" and not cfg.csv:
+        raise UserError("'region.csv' must name a CSV file when region=custom "
+                        f"(columns {', '.join(REQUIRED)}, optionally area_km2)")
+    path = Path(cfg.csv) if cfg.csv else DATA_DIR / PRESET_FILES[cfg.preset]
+    where = f"region file '{cfg.csv}'" if cfg.csv else f"region preset '{cfg.preset}'"
+    table = read_table(path, where)
+    if cfg.ags_prefix:
+        prefix = str(cfg.ags_prefix)
+        if not prefix.isdigit() or len(prefix) > 8:
+            raise UserError(f"'region.ags_prefix' = {prefix!r} is not allowed; give 1 to 8 digits, e.g. '05'")
+        table = table[table.ags.str.startswith(prefix)]
+        if table.empty:
+            raise UserError(f"'region.ags_prefix' = {prefix!r} matches no municipality in {where}")
+    return table.sort_values("ags").reset_index(drop=True)
+
+
+def read_table(path: Path, where: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{where}: no such file; give a CSV with columns {', '.join(REQUIRED)}")
+    try:
+        table = pd.read_csv(path, dtype={"ags": str}, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise UserError(f"{where}: not a readable UTF-8 CSV ({str(err).splitlines()[0]})") from None
+    missing = [c for c in REQUIRED if c not in table.columns]
+    if missing:
+        raise UserError(f"{where}: missing column(s) {', '.join(missing)}; required: {', '.join(REQUIRED)}")
+    if "area_km2" not in table.columns:
+        table["area_km2"] = np.nan
+    if table.empty:
+        raise UserError(f"{where}: has no rows; at least one municipality is needed")
+    for col in ("population", "area_km2", "lat", "lon"):
+        numeric = pd.to_numeric(table[col], errors="coerce")
+        invalid = ~np.isfinite(numeric.astype(float))
+        if col == "area_km2":                                   # optional: blank is fine, text is not
+            invalid &= table[col].notna()
+        bad = table.loc[invalid, "name"]
+        if len(bad):
+            raise UserError(f"{where}: column '{col}' is not numeric for {', '.join(map(str, bad[:3]))}"
+                            f"{' ...' if len(bad) > 3 else ''}")
+        table[col] = numeric.astype(float)
+    if (table.population <= 0).any():
+        raise UserError(f"{where}: population must be positive; not so for "
+                        f"{', '.join(map(str, table.name[table.population <= 0][:3]))}")
+    if not table.lat.between(-90, 90).all() or not table.lon.between(-180, 180).all():
+        raise UserError(f"{where}: lat must be in [-90, 90] and lon in [-180, 180] (WGS84 degrees)")
+    table["ags"] = table.ags.astype(str).str.strip()
+    dup = table.ags[table.ags.duplicated()]
+    if len(dup):
+        raise UserError(f"{where}: duplicate AGS {', '.join(dup.unique()[:3])}; each municipality once")
+    table["population"] = table.population.round().astype(np.int64)
+    return table[COLUMNS].copy()

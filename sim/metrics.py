@@ -1,0 +1,190 @@
+"""Outcome metrics: named functions of the model, recorded every month.
+
+Each metric is a function ``model -> float`` (or ``model -> dict[str, float]`` for a family of
+related numbers) registered with ``@metrics.register(name, unit=...)``. The :class:`Recorder`
+calls every registered metric after each month and keeps a tidy table (step, metric, value).
+Ratios with a zero denominator (e.g. the approval rate before any application) are NaN:
+undefined, not zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.network import SECTORS
+from sim.projects import State
+from sim.registry import Registry
+
+metrics = Registry("metric")
+
+
+def ratio(num: float, den: float) -> float:
+    return num / den if den else float("nan")
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal, towards 1 = concentrated).
+
+    >>> gini(np.array([1.0, 1.0, 1.0])), gini(np.array([0.0, 0.0, 3.0]))
+    (0.0, 0.6666666666666666)
+    """
+    x = np.sort(np.asarray(values, float))
+    n, total = len(x), x.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+
+
+# -- pipeline ---------------------------------------------------------------------------------
+
+PIPELINE = {"ideas": State.IDEA, "applications": State.APPLICATION, "approvals": State.APPROVED,
+            "rejections": State.REJECTED, "completions": State.COMPLETED, "failures": State.FAILED,
+            "dropped": State.DROPPED}
+
+
+@metrics.register("pipeline", unit="projects, cumulative")
+def pipeline(model) -> dict[str, float]:
+    """Projects that ever reached each stage: ideas, applications, approvals, rejections,
+    completions, failures, dropped (ideas given up for lack of partners or staff)."""
+    reached = model.projects.reached
+    return {name: float(reached[state]) for name, state in PIPELINE.items()}
+
+
+@metrics.register("active", unit="projects")
+def active(model) -> dict[str, float]:
+    """Projects currently searching partners, in a consortium preparing an application, and in implementation."""
+    book = model.projects
+    return {"active_partner_search": float(book.count(State.PARTNER_SEARCH)),
+            "active_consortium": float(book.count(State.CONSORTIUM)),
+            "active_implementation": float(book.count(State.IMPLEMENTATION))}
+
+
+@metrics.register("conversion", unit="share")
+def conversion(model) -> dict[str, float]:
+    """application_rate = applications / ideas; approval_rate = approvals / applications;
+    completion_rate = completions / (completions + failures)."""
+    r = model.projects.reached
+    return {"application_rate": ratio(r[State.APPLICATION], r[State.IDEA]),
+            "approval_rate": ratio(r[State.APPROVED], r[State.APPLICATION]),
+            "completion_rate": ratio(r[State.COMPLETED], r[State.COMPLETED] + r[State.FAILED])}
+
+
+@metrics.register("lead_times", unit="months")
+def lead_times(model) -> dict[str, float]:
+    """Mean months from idea to approval, and from idea to completion, of the projects so far."""
+    lt = model.projects.lead_times
+    return {"lead_time_approval_months": float(np.mean(lt[State.APPROVED])) if lt[State.APPROVED] else float("nan"),
+            "lead_time_completion_months": float(np.mean(lt[State.COMPLETED])) if lt[State.COMPLETED] else float("nan")}
+
+
+@metrics.register("funds", unit="EUR, cumulative")
+def funds(model) -> dict[str, float]:
+    """Funding requested and approved, paid out (spent), and unspent (lapsed at year ends, released by
+    failed projects, or still available this year)."""
+    prog = model.programme
+    return {"funds_requested_eur": prog.requested, "funds_approved_eur": prog.approved,
+            "funds_spent_eur": prog.spent, "funds_unspent_eur": prog.lapsed + prog.available}
+
+
+# -- trust and network ------------------------------------------------------------------------
+
+SECTOR_PAIRS = [(a, b) for i, a in enumerate(SECTORS[:3]) for b in SECTORS[i:3]]
+
+
+@metrics.register("trust", unit="trust in [0, 1]")
+def trust(model) -> dict[str, float]:
+    """Trust over all ties: mean, 10th/50th/90th percentile, and the mean per sector pair
+    (public = municipalities, business = companies, civil = NGOs)."""
+    e = model.network.edge_table(model.steps)
+    t = e["trust"]
+    out = {"trust_mean": float(t.mean()) if len(t) else float("nan")}
+    for q in (10, 50, 90):
+        out[f"trust_p{q}"] = float(np.percentile(t, q)) if len(t) else float("nan")
+    lo, hi = np.minimum(e["su"], e["sv"]), np.maximum(e["su"], e["sv"])
+    for a, b in SECTOR_PAIRS:
+        mask = (lo == SECTORS.index(a)) & (hi == SECTORS.index(b))
+        out[f"trust_{a}_{b}"] = float(t[mask].mean()) if mask.any() else float("nan")
+    return out
+
+
+@metrics.register("network", unit="see docstring")
+def network(model) -> dict[str, float]:
+    """ties (count), density (ties / possible ties), clustering (average local clustering
+    coefficient), cross_sector_share (share of ties between different sectors)."""
+    net = model.network
+    e = net.edge_table(model.steps)
+    n, ties = net.G.number_of_nodes(), len(e["u"])
+    return {"ties": float(ties),
+            "density": 2.0 * ties / (n * (n - 1)) if n > 1 else 0.0,
+            "clustering": net.average_clustering(),
+            "cross_sector_share": float((e["su"] != e["sv"]).mean()) if ties else float("nan")}
+
+
+@metrics.register("equity", unit="Gini in [0, 1]")
+def equity(model) -> dict[str, float]:
+    """gini_funds_per_head: Gini coefficient of approved funds per inhabitant across municipalities."""
+    return {"gini_funds_per_head": gini(funds_by_municipality(model) / model.region.population.to_numpy())}
+
+
+def funds_by_municipality(model) -> np.ndarray:
+    """Approved grants per municipality (EUR), credited to the lead."""
+    index = {m.unique_id: m.index for m in model.municipalities}
+    out = np.zeros(len(model.municipalities))
+    for p in model.projects.all:
+        if p.grant:
+            out[index[p.lead]] += p.grant
+    return out
+
+
+# -- recording --------------------------------------------------------------------------------
+
+
+class Recorder:
+    """Calls every registered metric after each month; ``table()`` gives the tidy (step, metric, value)."""
+
+    def __init__(self, names: list[str] | None = None):
+        self.funcs = [metrics.get(n) for n in (names or metrics.names())]
+        self.steps: list[int] = []
+        self.rows: list[dict[str, float]] = []
+
+    def collect(self, model) -> None:
+        row: dict[str, float] = {}
+        for func in self.funcs:
+            value = func(model)
+            row.update(value if isinstance(value, dict) else {func.key: float(value)})
+        self.steps.append(model.steps)
+        self.rows.append(row)
+
+    def table(self) -> pd.DataFrame:
+        wide = pd.DataFrame(self.rows, index=pd.Index(self.steps, name="step"))
+        long = wide.reset_index().melt(id_vars="step", var_name="metric", value_name="value")
+        return long[["step", "metric", "value"]]
+
+    def final(self) -> dict[str, float]:
+        return dict(self.rows[-1]) if self.rows else {}
+
+
+def municipality_table(model) -> pd.DataFrame:
+    """One row per municipality: its data, its projects by stage, its funds and its ties."""
+    index = {m.unique_id: m.index for m in model.municipalities}
+    counts = np.zeros((len(index), len(PIPELINE)))
+    stages = list(PIPELINE.values())
+    for p in model.projects.all:
+        row = index[p.lead]
+        for j, state in enumerate(stages):
+            if state in p.entered:
+                counts[row, j] += 1
+    grants = funds_by_municipality(model)
+    G, step = model.network.G, model.steps
+    table = pd.DataFrame({
+        "ags": [m.ags for m in model.municipalities], "name": [m.name for m in model.municipalities],
+        "population": [m.population for m in model.municipalities],
+        "capacity_staff_months": [m.capacity for m in model.municipalities],
+        **{name: counts[:, j].astype(int) for j, name in enumerate(PIPELINE)},
+        "funds_approved_eur": grants, "funds_per_head_eur": grants / model.region.population.to_numpy(),
+        "ties": [G.degree(m.unique_id) for m in model.municipalities],
+        "mean_trust": [np.mean([model.network.trust(m.unique_id, n, step) for n in G.adj[m.unique_id]])
+                       if G.degree(m.unique_id) else float("nan") for m in model.municipalities],
+    })
+    return table

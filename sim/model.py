@@ -1,0 +1,231 @@
+"""CooperationModel: municipalities, companies and NGOs cooperating on projects, month by month.
+
+Build it from a :class:`~sim.config.Config`; :meth:`CooperationModel.step` is the schedule, read
+top to bottom. Agents do not keep global tallies: the project book, the funding programme and
+the network hold the state, and ``sim/metrics.py`` computes every outcome from them.
+
+Random streams (``sim/rng.py``): ``actors`` (who exists), ``network`` (initial ties), ``ideas``
+(when ideas arise and what they are like, including their later fate), ``partners`` (tie-breaks
+in partner search). A mechanism added later draws from a stream of its own.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import NGO, Company, Municipality
+from sim.config import Config
+from sim.data import load_region
+from sim.funding import Programme
+from sim.network import CollabNetwork, build_initial_ties
+from sim.projects import Project, ProjectBook, State
+from sim.rng import Streams
+from sim.rules import consortium_rules, partner_selection_rules
+from sim.trust import trust_rules
+
+STALL_MONTHS = 12  # assumption: an implementation with no staff for a year is given up
+
+
+class CooperationModel(mesa.Model):
+    """The whole region. ``model.network`` is the collaboration graph, ``model.projects`` the book."""
+
+    def __init__(self, cfg: Config, region: pd.DataFrame | None = None):
+        self.streams = Streams(cfg.seed)
+        super().__init__(rng=self.streams.integer_seed("mesa"))
+        self.cfg = cfg
+        self.region = load_region(cfg.region) if region is None else region
+        self.network = CollabNetwork(cfg.trust)
+        self.projects = ProjectBook()
+        self.programme = Programme(cfg.funding, float(self.region.population.sum()))
+        self.partner_selection = partner_selection_rules.get(cfg.rules.partner_selection)(cfg)
+        self.consortium = consortium_rules.get(cfg.rules.consortium)(cfg)
+        self.trust_rule = trust_rules.get(cfg.rules.trust)(cfg)
+        self.municipalities = self._create_municipalities()
+        self.companies, self.ngos = self._create_companies_and_ngos()
+        self._by_id = {a.unique_id: a for a in self.agents}
+        actors = self.companies + self.ngos
+        build_initial_ties(self.network, self.region, np.array([m.unique_id for m in self.municipalities]),
+                           np.array([a.unique_id for a in actors], dtype=np.int64),
+                           np.array([a.home for a in actors], dtype=np.int64), cfg.network, self.streams["network"])
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    def _create_municipalities(self) -> list[Municipality]:
+        a = self.cfg.actors
+        scale = (self.region.population.to_numpy() / 1e5) ** a.capacity_exponent
+        capacity = a.capacity_per_100k * scale
+        ideas = self.cfg.projects.ideas_per_100k * scale
+        return [Municipality(self, index=i, name=row.name, ags=row.ags, population=int(row.population),
+                             lat=float(row.lat), lon=float(row.lon), capacity=float(capacity[i]),
+                             idea_rate=float(ideas[i]))
+                for i, row in enumerate(self.region.itertuples(index=False))]
+
+    def _create_companies_and_ngos(self) -> tuple[list[Company], list[NGO]]:
+        """Poisson numbers per municipality from its population; willingness from Beta draws.
+
+        Companies: willingness ~ Beta(2, 3) (mean 0.4), employees ~ lognormal (median 50);
+        NGOs: willingness ~ Beta(4, 2) (mean 0.67). All assumptions.
+        """
+        rng, a = self.streams["actors"], self.cfg.actors
+        pop = self.region.population.to_numpy() / 1e5
+        n_comp = rng.poisson(a.companies_per_100k * pop)
+        n_ngo = rng.poisson(a.ngos_per_100k * pop)
+        comp_home = np.repeat(np.arange(len(pop)), n_comp)
+        ngo_home = np.repeat(np.arange(len(pop)), n_ngo)
+        comp_will, comp_size = rng.beta(2, 3, len(comp_home)), rng.lognormal(np.log(50), 1.0, len(comp_home))
+        ngo_will = rng.beta(4, 2, len(ngo_home))
+        companies = [Company(self, home=int(h), willingness=float(w), employees=int(e) + 1)
+                     for h, w, e in zip(comp_home, comp_will, comp_size)]
+        ngos = [NGO(self, home=int(h), willingness=float(w)) for h, w in zip(ngo_home, ngo_will)]
+        return companies, ngos
+
+    def agent(self, unique_id: int) -> mesa.Agent:
+        return self._by_id[unique_id]
+
+    # -- the schedule ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One month. Mesa has already advanced ``self.steps`` (1 in the first month)."""
+        t = self.steps
+        self.programme.start_month(t)            # a new budget year opens in months 1, 13, 25, ...
+        for m in self.municipalities:             # this month's staff time
+            m.free = m.capacity
+        self.implement(t)                         # running projects use staff first, then may end
+        self.write_applications(t)                # consortia apply; the programme decides
+        self.search_partners(t)                   # ideas look for partners; consortia form
+        self.generate_ideas(t)                    # new ideas start searching next month
+        if t % 12 == 0:
+            self.network.prune(t, self.cfg.network.prune_evidence)
+
+    # -- submodels ------------------------------------------------------------------------------
+
+    def generate_ideas(self, t: int) -> None:
+        """Each municipality has Poisson(idea_rate) new ideas. What an idea is like, including its
+        later fate, is drawn now from the ``ideas`` stream, so every scenario sees the same ideas."""
+        rng, p = self.streams["ideas"], self.cfg.projects
+        counts = rng.poisson([m.idea_rate for m in self.municipalities])
+        n = int(counts.sum())
+        if n == 0:
+            return
+        u = rng.random((n, 4))
+        z = rng.standard_normal((n, 4))
+        fate = rng.exponential(1.0, n)
+        leads = np.repeat(np.arange(len(self.municipalities)), counts)
+        for k, i in enumerate(leads):
+            n_partners = 0 if u[k, 0] >= p.partner_share else 1 + int(u[k, 2] * p.max_partners)
+            sector = "private" if u[k, 1] < p.cross_sector_share else "public"
+            cost = p.cost_median_eur * np.exp(p.cost_sigma * z[k, 0])
+            project = Project(
+                pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
+                needs=(sector,) * n_partners, cost=float(cost),
+                gain=float(cost * p.benefit_ratio * np.exp(0.5 * z[k, 1])),
+                staff_months=float(cost / 1e5 * p.staff_months_per_100k_eur),
+                duration=float(p.duration_months * np.exp(0.3 * z[k, 3])),
+                quality=float(z[k, 2]), fate=float(fate[k]))
+            self.projects.add(project)
+
+    def search_partners(self, t: int) -> None:
+        """Ideas with partners to find ask candidates among the lead's ties, else through introductions
+        (neighbours of neighbours, at twice the information cost); ideas that need none form at once."""
+        for project in self.projects.in_state(State.IDEA):
+            self.projects.move(project, State.PARTNER_SEARCH if project.needs else State.CONSORTIUM, t)
+        for project in self.projects.in_state(State.PARTNER_SEARCH):
+            self._search(project, t)
+            if len(project.members) == len(project.needs) + 1:
+                self.projects.move(project, State.CONSORTIUM, t)
+            elif t - project.entered[State.PARTNER_SEARCH] >= self.cfg.projects.search_months:
+                self.projects.move(project, State.DROPPED, t)
+
+    def _search(self, project: Project, t: int) -> None:
+        lead = self.agent(project.lead)
+        net, rule = self.network, self.consortium
+        n = len(project.needs) + 1
+        for sector in project.needs[len(project.members) - 1:]:
+            wanted = ("public",) if sector == "public" else ("business", "civil")
+            candidates, introduced = self._candidates(project, wanted)
+            if not candidates:
+                return
+            trust = np.array([net.trust(lead.unique_id, c, t) for c in candidates])
+            ranked = self.partner_selection.rank(lead.unique_id, candidates, trust, self.streams["partners"])
+            cost = rule.staff_months(n, introduced) - self.cfg.projects.information_cost * (2 if introduced else 1)
+            found = False
+            for c in ranked:
+                if not lead.spend(self.cfg.projects.information_cost * (2 if introduced else 1)):
+                    return                                   # no staff left this month: go on next month
+                project.asked.add(c)
+                cand = self.agent(c)
+                t_lead, t_cand = net.trust(lead.unique_id, c, t), net.trust(c, lead.unique_id, t)
+                if not (rule.accepts(project, lead.willingness, n, t_lead, introduced)
+                        and rule.accepts(project, cand.willingness, n, t_cand, introduced)):
+                    continue
+                if isinstance(cand, Municipality) and not cand.spend(cost):
+                    continue                                 # willing, but no staff to negotiate
+                project.members.append(c)
+                project.min_trust = min(project.min_trust, t_lead)
+                net.tie(lead.unique_id, c, "introduction" if introduced else "project", t)
+                found = True
+                break
+            if not found:
+                return
+
+    def _candidates(self, project: Project, sectors: tuple[str, ...]) -> tuple[list[int], bool]:
+        """Not-yet-asked actors of the wanted sectors among the lead's ties; if there are none, among
+        the ties of its ties (an introduction). Returns the candidates and whether they are introduced."""
+        G, skip = self.network.G, set(project.members) | project.asked
+        lead = project.lead
+
+        def ok(node: int) -> bool:
+            return node not in skip and G.nodes[node]["sector"] in sectors
+
+        direct = sorted(n for n in G.adj[lead] if ok(n))
+        if direct:
+            return direct, False
+        second = {m for n in G.adj[lead] for m in G.adj[n] if m != lead and ok(m)}
+        return sorted(second), True
+
+    def write_applications(self, t: int) -> None:
+        """A consortium applies once its lead has the staff to write the application; the programme
+        decides this month's applications together."""
+        p = self.cfg.projects
+        for project in self.projects.in_state(State.CONSORTIUM):
+            if self.agent(project.lead).spend(p.application_staff_months):
+                self.projects.move(project, State.APPLICATION, t)
+                self.programme.submit(project)
+            elif t - project.entered[State.CONSORTIUM] >= p.search_months:
+                self.projects.move(project, State.DROPPED, t)
+        for project, approved in self.programme.decide(t):
+            if approved:
+                self.projects.move(project, State.APPROVED, t)
+                self.projects.move(project, State.IMPLEMENTATION, t)
+            else:
+                self.projects.move(project, State.REJECTED, t)
+
+    def implement(self, t: int) -> None:
+        """Running projects take staff from their lead (what is missing slows them down), draw their
+        grant in proportion to progress, and fail once their cumulative hazard exceeds their fate.
+        The monthly hazard is ``failure_hazard + distrust_hazard * (1 - lowest trust)``."""
+        p = self.cfg.projects
+        for project in self.projects.in_state(State.IMPLEMENTATION):
+            lead = self.agent(project.lead)
+            need = project.staff_months / project.duration
+            work = min(need, lead.free)
+            lead.free -= work
+            done = 1.0 / project.duration if need == 0 else work / project.staff_months
+            done = min(done, 1.0 - project.progress)
+            project.progress += done
+            payment = project.grant * done
+            self.programme.spend(payment)
+            project.spent += payment
+            project.stalled = 0 if done > 0 else project.stalled + 1
+            project.hazard += p.failure_hazard + p.distrust_hazard * (1.0 - project.min_trust)
+            if project.hazard >= project.fate or project.stalled >= STALL_MONTHS:
+                self.programme.release(project.grant - project.spent)
+                self.projects.move(project, State.FAILED, t)
+                self.trust_rule.project_outcome(self.network, project.members, False, t)
+            elif project.progress >= 1.0 - 1e-9:
+                self.programme.spend(project.grant - project.spent)
+                project.spent = project.grant
+                self.projects.move(project, State.COMPLETED, t)
+                self.trust_rule.project_outcome(self.network, project.members, True, t)

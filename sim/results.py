@@ -1,0 +1,136 @@
+"""Result folders: write one run's files, read them back. Analysis reads these, never the model.
+
+A run folder holds:
+
+- ``timeseries.csv``: tidy monthly metrics, columns step, metric, value;
+- ``municipalities.csv``: one row per municipality (its data, projects by stage, funds, ties);
+- ``summary.json``: the final value of every metric (NaN written as null), keys in the README;
+- ``metadata.json``: resolved config, seed, package versions, git revision, result-format version.
+
+Folders are written under a temporary name and renamed when complete, so a crash never leaves a
+folder that looks finished, and an existing folder is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import time
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config import Config, to_dict
+from sim.errors import UserError
+from sim.run import RunResult
+
+FORMAT_VERSION = 1
+PACKAGES = ("sim", "mesa", "numpy", "networkx", "scipy", "pandas", "hydra-core", "omegaconf")
+FILES = ("timeseries.csv", "municipalities.csv", "summary.json", "metadata.json")
+
+
+def default_name(cfg: Config) -> str:
+    region = cfg.region.preset if not cfg.region.csv else Path(cfg.region.csv).stem
+    if cfg.region.ags_prefix:
+        region += f"-{cfg.region.ags_prefix}"
+    return f"{region}-seed{cfg.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def target_folder(cfg: Config) -> Path:
+    """Where this run will be written; fails now (before the run) if it exists or cannot be written."""
+    out = Path(cfg.output.dir)
+    folder = out / (cfg.output.name or default_name(cfg))
+    if folder.exists():
+        if cfg.output.name:
+            raise UserError(f"'output.name' = {cfg.output.name!r}: {folder} exists already; results are never "
+                            "overwritten, choose another name or leave output.name empty")
+        folder = unique(folder)
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK):
+        raise UserError(f"'output.dir' = {cfg.output.dir!r}: {probe} is not writable; choose another output.dir")
+    return folder
+
+
+def unique(folder: Path) -> Path:
+    k = 2
+    while folder.with_name(f"{folder.name}-{k}").exists():
+        k += 1
+    return folder.with_name(f"{folder.name}-{k}")
+
+
+def write_run(result: RunResult, folder: Path) -> Path:
+    """Write the four files into ``folder`` (which must not exist) via a temporary folder and a rename."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    try:
+        tmp.mkdir()
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        result.municipalities.to_csv(tmp / "municipalities.csv", index=False)
+        dump_json(result.summary, tmp / "summary.json")
+        dump_json(run_metadata(result.config), tmp / "metadata.json")
+        os.rename(tmp, folder)                      # atomic; fails rather than replace an existing folder
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(f"could not write results to {folder}: {err.strerror or err}") from None
+    return folder
+
+
+def dump_json(data: dict, path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(clean(data), fh, indent=2, sort_keys=False, allow_nan=False)
+        fh.write("\n")
+
+
+def clean(value):
+    """NaN and infinities become null: JSON has no NaN."""
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def run_metadata(cfg: Config) -> dict:
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = importlib_metadata.version(pkg)
+        except importlib_metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {"format_version": FORMAT_VERSION, "seed": cfg.seed, "config": to_dict(cfg),
+            "versions": {"python": platform.python_version(), **versions}, "git": git_revision(),
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def git_revision() -> dict:
+    """The project's git commit and whether the work tree had uncommitted changes (None outside git)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip() != ""
+        return {"commit": rev, "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def read_run(folder: str | Path) -> dict:
+    """Read a run folder back: DataFrames for the tables, dicts for the JSON files."""
+    folder = Path(folder)
+    missing = [f for f in FILES if not (folder / f).is_file()]
+    if missing:
+        raise UserError(f"{folder} is not a complete run folder (missing {', '.join(missing)})")
+    return {"timeseries": pd.read_csv(folder / "timeseries.csv"),
+            "municipalities": pd.read_csv(folder / "municipalities.csv", dtype={"ags": str}),
+            "summary": json.loads((folder / "summary.json").read_text(encoding="utf-8")),
+            "metadata": json.loads((folder / "metadata.json").read_text(encoding="utf-8"))}

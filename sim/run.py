@@ -1,0 +1,65 @@
+"""The model as a function: ``simulate(config) -> RunResult``, with no file I/O beyond reading the region.
+
+Hydra (``python -m sim``), the experiment scripts, the dashboard and the tests all go through here.
+
+>>> from sim.config import Config, RegionConfig
+>>> result = simulate(Config(horizon_months=12, region=RegionConfig(preset="saarbruecken")))
+>>> result.summary["ideas"] > 0 and len(result.municipalities) == 10
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from sim.config import Config
+from sim.metrics import Recorder, municipality_table
+
+logging.getLogger("MESA").setLevel(logging.WARNING)   # Mesa logs every step at INFO (notes/stack.md)
+
+
+@dataclass
+class RunResult:
+    """What one run produced: tidy time series, a per-municipality table and the final summary."""
+
+    config: Config
+    timeseries: pd.DataFrame          # columns step, metric, value (long format)
+    municipalities: pd.DataFrame      # one row per municipality
+    summary: dict[str, float]         # final value of every metric, plus sizes and yearly rates
+    model: object | None = None       # the model itself, only if asked for (keep_model=True)
+
+
+def simulate(cfg: Config, *, keep_model: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Build the model from ``cfg``, run ``cfg.horizon_months`` months and collect the outcomes."""
+    from sim.model import CooperationModel   # Mesa is imported only when a model is built
+
+    model = CooperationModel(cfg)
+    recorder = Recorder()
+    for month in range(cfg.horizon_months):
+        model.step()
+        recorder.collect(model)
+        if progress:
+            progress(month + 1, cfg.horizon_months)
+    summary = summarise(model, recorder)
+    return RunResult(cfg, recorder.table(), municipality_table(model), summary, model if keep_model else None)
+
+
+def summarise(model, recorder: Recorder) -> dict[str, float]:
+    years = model.steps / 12
+    final = recorder.final()
+    summary = {
+        "months": float(model.steps),
+        "municipalities": float(len(model.municipalities)),
+        "companies": float(len(model.companies)),
+        "ngos": float(len(model.ngos)),
+        **final,
+        "approvals_per_year": final["approvals"] / years,
+        "completions_per_year": final["completions"] / years,
+        "budget_per_year_eur": model.programme.annual_budget,
+    }
+    return summary
