@@ -51,6 +51,15 @@ def pipeline(model) -> dict[str, float]:
     return {name: float(reached[state]) for name, state in PIPELINE.items()}
 
 
+@metrics.register("consortia", unit="consortia, cumulative")
+def consortia(model) -> dict[str, float]:
+    """Consortia with partners formed so far: consortia (all), inter_municipal_consortia (with other
+    municipalities), cross_sector_consortia (with companies or NGOs)."""
+    c = model.projects.consortia
+    return {"consortia": float(sum(c.values())), "inter_municipal_consortia": float(c["inter_municipal"]),
+            "cross_sector_consortia": float(c["cross_sector"])}
+
+
 @metrics.register("active", unit="projects")
 def active(model) -> dict[str, float]:
     """Projects currently searching partners, in a consortium preparing an application, and in implementation."""

@@ -100,6 +100,7 @@ class ProjectBook:
         self.all: list[Project] = []
         self.by_state: dict[State, dict[int, Project]] = {s: {} for s in State}
         self.reached = [0] * len(State)            # how many projects ever entered each state
+        self.consortia = {"inter_municipal": 0, "cross_sector": 0}   # partnered consortia formed, by kind
         self.lead_times: dict[State, list[int]] = {State.APPROVED: [], State.COMPLETED: []}
 
     def add(self, project: Project) -> None:
@@ -117,6 +118,8 @@ class ProjectBook:
         self.reached[new] += 1
         if new in self.lead_times:
             self.lead_times[new].append(step - project.created)
+        if new == State.CONSORTIUM and project.needs:
+            self.consortia[project.kind] += 1
 
     def in_state(self, state: State) -> list[Project]:
         """A snapshot (safe to move projects while iterating), in the order they entered the state."""

@@ -1,0 +1,32 @@
+"""Shared helpers for the tests: small configs, many seeds, confidence intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from sim.config import Config, from_container, to_dict
+from sim.run import simulate
+
+
+def config(**overrides) -> Config:
+    """A Config from dotted overrides, e.g. config(**{"funding.budget_per_head_year": 0})."""
+    data = to_dict(Config())
+    for key, value in overrides.items():
+        node = data
+        *path, last = key.split(".")
+        for part in path:
+            node = node[part]
+        node[last] = value
+    return from_container(data)
+
+
+def summaries(cfg_overrides: dict, seeds, **common) -> list[dict]:
+    return [simulate(config(seed=s, **common, **cfg_overrides)).summary for s in seeds]
+
+
+def paired_diff_ci(a: list[float], b: list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of b - a over paired seeds and its t confidence interval."""
+    d = np.asarray(b, float) - np.asarray(a, float)
+    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)

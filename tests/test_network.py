@@ -1,0 +1,90 @@
+"""The collaboration graph: spatial pairs, clustering, trust evidence, reproducible construction."""
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.config import Config, TrustConfig
+from sim.model import CooperationModel
+from sim.network import EARTH_RADIUS_KM, CollabNetwork, average_clustering, nearby_pairs
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+
+
+def test_nearby_pairs_equal_brute_force():
+    rng = np.random.default_rng(1)
+    lat, lon = rng.uniform(47, 55, 300), rng.uniform(6, 15, 300)
+    pairs, dist = nearby_pairs(lat, lon, 60.0)
+    brute = {(i, j) for i in range(300) for j in range(i + 1, 300)
+             if haversine(lat[i], lon[i], lat[j], lon[j]) <= 60.0}
+    assert {tuple(p) for p in pairs.tolist()} == brute
+    assert np.allclose(dist, haversine(lat[pairs[:, 0]], lon[pairs[:, 0]], lat[pairs[:, 1]], lon[pairs[:, 1]]))
+
+
+def test_sparse_clustering_equals_networkx():
+    G = nx.gnm_random_graph(200, 900, seed=3)
+    G = nx.relabel_nodes(G, {n: n + 1 for n in G})
+    u, v = map(np.array, zip(*G.edges()))
+    assert average_clustering(u, v, G.number_of_nodes()) == pytest.approx(nx.average_clustering(G))
+
+
+def test_trust_follows_beta_reputation_with_forgetting():
+    net = CollabNetwork(TrustConfig(forgetting=0.5))
+    for node in (1, 2):
+        net.add_node(node, "public")
+    net.record(1, 2, step=0, positive=4.0)
+    assert net.trust(1, 2, 0) == pytest.approx(5 / 6)          # (4 + 1) / (4 + 0 + 2)
+    assert net.trust(1, 2, 1) == pytest.approx(3 / 4)          # r = 2 after one month at 0.5
+    net.record(1, 2, step=1, negative=2.0)
+    assert net.trust(2, 1, 1) == pytest.approx(3 / 6)          # symmetric; (2 + 1) / (2 + 2 + 2)
+
+
+def test_zero_prior_gives_zero_trust_to_strangers():
+    net = CollabNetwork(TrustConfig(prior_positive=0.0))
+    net.add_node(1, "public"), net.add_node(2, "business")
+    assert net.trust(1, 2, 0) == 0.0
+
+
+def test_unused_ties_weaken_and_are_pruned():
+    net = CollabNetwork(TrustConfig(forgetting=0.9))
+    for node in (1, 2, 3):
+        net.add_node(node, "public")
+    net.add_ties([1], [2], "geographic", 0, evidence=1.0)
+    net.add_ties([2], [3], "geographic", 0, evidence=1.0)
+    net.record(2, 3, step=40, positive=1.0)                     # 2-3 used recently, 1-2 not
+    assert net.trust(1, 2, 40) < net.trust(2, 3, 40)
+    assert net.prune(40, min_evidence=0.05) == 1
+    assert not net.G.has_edge(1, 2) and net.G.has_edge(2, 3)
+
+
+def test_initial_graph_is_reproducible_and_seed_dependent():
+    def edges(seed):
+        return sorted(CooperationModel(Config(seed=seed)).network.G.edges())
+    assert edges(4) == edges(4)
+    assert edges(4) != edges(5)
+
+
+def test_initial_ties_decay_with_distance():
+    model = CooperationModel(Config())
+    net, munis = model.network, model.municipalities
+    near = far = tied_near = tied_far = 0
+    for i, a in enumerate(munis):
+        for b in munis[i + 1:]:
+            d = haversine(a.lat, a.lon, b.lat, b.lon)
+            tied = net.G.has_edge(a.unique_id, b.unique_id)
+            if d < 10:
+                near, tied_near = near + 1, tied_near + tied
+            elif d > 25:
+                far, tied_far = far + 1, tied_far + tied
+    assert tied_near / near > tied_far / far
+
+
+def test_companies_and_ngos_are_tied_to_their_home_municipality():
+    model = CooperationModel(Config())
+    for actor in model.companies + model.ngos:
+        assert model.network.G.has_edge(actor.unique_id, model.municipalities[actor.home].unique_id)
