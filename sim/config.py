@@ -66,6 +66,10 @@ class ActorsConfig:
         3.0, unit="staff-months per month per 100,000 inhabitants", low=0, high=1_000,
         source="assumption: about 3 full-time posts for cooperation projects in a city of 100,000",
         help="administrative capacity a municipality of 100,000 can spend on projects each month")
+    company_willingness: float = param(0.4, low=0, high=1, low_open=True, high_open=True, source="assumption",
+                                       help="mean social-engagement propensity of companies (Beta, a + b = 5)")
+    ngo_willingness: float = param(0.67, low=0, high=1, low_open=True, high_open=True, source="assumption",
+                                   help="mean eagerness of NGOs to take part in projects (Beta, a + b = 6)")
     capacity_exponent: float = param(
         0.85, low=0, high=1.5,
         source="Bettencourt et al. 2007 (PNAS 104:7301): infrastructure scales sublinearly (0.8-0.9); "
@@ -91,7 +95,7 @@ class NetworkConfig:
     local_ties: int = param(2, unit="ties per company or NGO", low=0, high=100, source="assumption",
                             help="ties of each company and NGO to others in its own municipality")
     prune_evidence: float = param(0.05, unit="experiences", low=0, high=100, source="assumption",
-                                  help="once a year, ties whose decayed evidence r+s is below this are dropped")
+                                  help="once a year, ties unused for a year whose decayed evidence r+s is below this are dropped")
 
 
 @dataclass
@@ -127,21 +131,30 @@ class ProjectsConfig:
                                       help="share of partnered ideas that need a company or NGO, not a municipality")
     max_partners: int = param(3, low=1, high=20, source="assumption",
                               help="a partnered idea needs 1..max_partners partners")
-    cost_median_eur: float = param(81_000.0, unit="EUR", low=0, low_open=True, high=1e9,
-                                   source="seed 003: 64 Klima.Werk applications for 5.2 M EUR",
-                                   help="median project cost (lognormal)")
+    cost_median_eur: float = param(
+        61_500.0, unit="EUR", low=0, low_open=True, high=1e9,
+        source="seed 003: 64 Klima.Werk applications requested 5.2 M EUR, a mean grant of 81 k EUR; with 20 % "
+               "co-financing a mean cost of 102 k EUR, and with cost_sigma = 1 a median of 102 k / e^0.5 = 61.5 k",
+        help="median project cost (lognormal)")
     cost_sigma: float = param(1.0, low=0, high=5, source="assumption",
                               help="sigma of the lognormal project cost")
     benefit_ratio: float = param(1.5, low=0, high=100, source="assumption",
-                                 help="median value of a project's joint gain relative to its cost (lognormal, sigma 0.5)")
+                                 help="median value of a project's joint gain relative to its cost (lognormal)")
+    benefit_sigma: float = param(0.5, low=0, high=5, source="assumption",
+                                 help="sigma of the lognormal gain-to-cost ratio")
     staff_months_per_100k_eur: float = param(5.0, unit="staff-months per 100,000 EUR", low=0, high=1_000,
                                              source="assumption",
                                              help="administrative work to implement a project")
     duration_months: float = param(12.0, unit="months", low=1, high=240,
                                    source="KfW 432: a concept takes about a year (notes/literature.md)",
-                                   help="median implementation time at full staffing")
+                                   help="median implementation time at full staffing (lognormal)")
+    duration_sigma: float = param(0.3, low=0, high=5, source="assumption",
+                                  help="sigma of the lognormal implementation time")
+    stall_months: int = param(12, unit="months", low=1, high=240, source="assumption",
+                              help="an implementation that gets no staff for this long fails")
     search_months: int = param(6, unit="months", low=1, high=120, source="assumption",
-                               help="an idea that has not found its partners after this long is dropped")
+                               help="an idea that has not found its partners after this many months of search is "
+                                    "dropped; also the longest a consortium waits for staff to write its application")
     application_staff_months: float = param(0.5, unit="staff-months", low=0, high=100, source="assumption",
                                             help="work to write one funding application")
     information_cost: float = param(0.3, unit="staff-months", low=0, high=100,
@@ -161,7 +174,8 @@ class ProjectsConfig:
     failure_hazard: float = param(0.005, unit="per month", low=0, high=1, source="assumption",
                                   help="monthly hazard that an implementation fails, at full trust")
     distrust_hazard: float = param(0.02, unit="per month", low=0, high=1, source="assumption",
-                                   help="extra monthly failure hazard per unit of distrust (1 - lowest trust in the consortium)")
+                                   help="extra monthly failure hazard per unit of distrust (1 - the lowest trust "
+                                        "of the lead in a partner, when that partner joined)")
     wage_eur_per_staff_month: float = param(6_000.0, unit="EUR per staff-month", low=0, high=1e6,
                                             source="assumption: employer cost of a TVoeD E11 post",
                                             help="converts staff time into money for the cost-benefit rule")

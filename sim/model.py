@@ -25,8 +25,6 @@ from sim.rng import Streams
 from sim.rules import consortium_rules, partner_selection_rules
 from sim.trust import trust_rules
 
-STALL_MONTHS = 12  # assumption: an implementation with no staff for a year is given up
-
 
 class CooperationModel(mesa.Model):
     """The whole region. ``model.network`` is the collaboration graph, ``model.projects`` the book."""
@@ -57,27 +55,24 @@ class CooperationModel(mesa.Model):
         scale = (self.region.population.to_numpy() / 1e5) ** a.capacity_exponent
         capacity = a.capacity_per_100k * scale
         ideas = self.cfg.projects.ideas_per_100k * scale
-        return [Municipality(self, index=i, name=row.name, ags=row.ags, population=int(row.population),
+        return [Municipality(self, index=i, home=i, name=row.name, ags=row.ags, population=int(row.population),
                              lat=float(row.lat), lon=float(row.lon), capacity=float(capacity[i]),
                              idea_rate=float(ideas[i]))
                 for i, row in enumerate(self.region.itertuples(index=False))]
 
     def _create_companies_and_ngos(self) -> tuple[list[Company], list[NGO]]:
-        """Poisson numbers per municipality from its population; willingness from Beta draws.
-
-        Companies: willingness ~ Beta(2, 3) (mean 0.4), employees ~ lognormal (median 50);
-        NGOs: willingness ~ Beta(4, 2) (mean 0.67). All assumptions.
-        """
+        """Poisson numbers per municipality from its population; willingness from Beta draws with the
+        configured means (concentration a + b = 5 for companies, 6 for NGOs; assumptions)."""
         rng, a = self.streams["actors"], self.cfg.actors
         pop = self.region.population.to_numpy() / 1e5
         n_comp = rng.poisson(a.companies_per_100k * pop)
         n_ngo = rng.poisson(a.ngos_per_100k * pop)
         comp_home = np.repeat(np.arange(len(pop)), n_comp)
         ngo_home = np.repeat(np.arange(len(pop)), n_ngo)
-        comp_will, comp_size = rng.beta(2, 3, len(comp_home)), rng.lognormal(np.log(50), 1.0, len(comp_home))
-        ngo_will = rng.beta(4, 2, len(ngo_home))
-        companies = [Company(self, home=int(h), willingness=float(w), employees=int(e) + 1)
-                     for h, w, e in zip(comp_home, comp_will, comp_size)]
+        cw, nw = a.company_willingness, a.ngo_willingness
+        comp_will = rng.beta(5 * cw, 5 * (1 - cw), len(comp_home))
+        ngo_will = rng.beta(6 * nw, 6 * (1 - nw), len(ngo_home))
+        companies = [Company(self, home=int(h), willingness=float(w)) for h, w in zip(comp_home, comp_will)]
         ngos = [NGO(self, home=int(h), willingness=float(w)) for h, w in zip(ngo_home, ngo_will)]
         return companies, ngos
 
@@ -120,9 +115,9 @@ class CooperationModel(mesa.Model):
             project = Project(
                 pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
                 needs=(sector,) * n_partners, cost=float(cost),
-                gain=float(cost * p.benefit_ratio * np.exp(0.5 * z[k, 1])),
+                gain=float(cost * p.benefit_ratio * np.exp(p.benefit_sigma * z[k, 1])),
                 staff_months=float(cost / 1e5 * p.staff_months_per_100k_eur),
-                duration=float(p.duration_months * np.exp(0.3 * z[k, 3])),
+                duration=float(p.duration_months * np.exp(p.duration_sigma * z[k, 3])),
                 quality=float(z[k, 2]), fate=float(fate[k]))
             self.projects.add(project)
 
@@ -135,10 +130,14 @@ class CooperationModel(mesa.Model):
             self._search(project, t)
             if len(project.members) == len(project.needs) + 1:
                 self.projects.move(project, State.CONSORTIUM, t)
-            elif t - project.entered[State.PARTNER_SEARCH] >= self.cfg.projects.search_months:
+            elif t - project.entered[State.PARTNER_SEARCH] + 1 >= self.cfg.projects.search_months:
                 self.projects.move(project, State.DROPPED, t)
 
     def _search(self, project: Project, t: int) -> None:
+        """Fill the project's open needs one by one. Staff time (municipalities only; companies' and
+        NGOs' costs count in their decision but their capacity is not tracked): the lead pays the
+        information cost of every candidate it asks; a municipality that joins pays its transaction
+        costs at once; the lead pays its own negotiation, enforcement and agency costs with the application."""
         lead = self.agent(project.lead)
         net, rule = self.network, self.consortium
         n = len(project.needs) + 1
@@ -149,10 +148,9 @@ class CooperationModel(mesa.Model):
                 return
             trust = np.array([net.trust(lead.unique_id, c, t) for c in candidates])
             ranked = self.partner_selection.rank(lead.unique_id, candidates, trust, self.streams["partners"])
-            cost = rule.staff_months(n, introduced) - self.cfg.projects.information_cost * (2 if introduced else 1)
             found = False
             for c in ranked:
-                if not lead.spend(self.cfg.projects.information_cost * (2 if introduced else 1)):
+                if not lead.spend(rule.information_cost(introduced)):
                     return                                   # no staff left this month: go on next month
                 project.asked.add(c)
                 cand = self.agent(c)
@@ -160,7 +158,7 @@ class CooperationModel(mesa.Model):
                 if not (rule.accepts(project, lead.willingness, n, t_lead, introduced)
                         and rule.accepts(project, cand.willingness, n, t_cand, introduced)):
                     continue
-                if isinstance(cand, Municipality) and not cand.spend(cost):
+                if isinstance(cand, Municipality) and not cand.spend(rule.staff_months(n, introduced)):
                     continue                                 # willing, but no staff to negotiate
                 project.members.append(c)
                 project.min_trust = min(project.min_trust, t_lead)
@@ -186,11 +184,14 @@ class CooperationModel(mesa.Model):
         return sorted(second), True
 
     def write_applications(self, t: int) -> None:
-        """A consortium applies once its lead has the staff to write the application; the programme
-        decides this month's applications together."""
+        """A consortium applies once its lead has the staff to write the application (plus, with
+        partners, its own negotiation, enforcement and agency costs); the programme decides this
+        month's applications together, first come first served."""
         p = self.cfg.projects
         for project in self.projects.in_state(State.CONSORTIUM):
-            if self.agent(project.lead).spend(p.application_staff_months):
+            n = len(project.members)
+            own = self.consortium.staff_months(n, False) - self.consortium.information_cost(False) if n > 1 else 0.0
+            if self.agent(project.lead).spend(p.application_staff_months + own):
                 self.projects.move(project, State.APPLICATION, t)
                 self.programme.submit(project)
             elif t - project.entered[State.CONSORTIUM] >= p.search_months:
@@ -220,12 +221,12 @@ class CooperationModel(mesa.Model):
             project.spent += payment
             project.stalled = 0 if done > 0 else project.stalled + 1
             project.hazard += p.failure_hazard + p.distrust_hazard * (1.0 - project.min_trust)
-            if project.hazard >= project.fate or project.stalled >= STALL_MONTHS:
-                self.programme.release(project.grant - project.spent)
-                self.projects.move(project, State.FAILED, t)
-                self.trust_rule.project_outcome(self.network, project.members, False, t)
-            elif project.progress >= 1.0 - 1e-9:
+            if project.progress >= 1.0 - 1e-9:              # finished work counts before this month's risk
                 self.programme.spend(project.grant - project.spent)
                 project.spent = project.grant
                 self.projects.move(project, State.COMPLETED, t)
                 self.trust_rule.project_outcome(self.network, project.members, True, t)
+            elif project.hazard >= project.fate or project.stalled >= p.stall_months:
+                self.programme.release(project.grant - project.spent)
+                self.projects.move(project, State.FAILED, t)
+                self.trust_rule.project_outcome(self.network, project.members, False, t)

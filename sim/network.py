@@ -144,10 +144,15 @@ class CollabNetwork:
             self._clustering = (self.version, value)
         return self._clustering[1]
 
-    def prune(self, step: int, min_evidence: float) -> int:
-        """Drop ties whose decayed evidence r + s has fallen below ``min_evidence``; return how many."""
+    def prune(self, step: int, min_evidence: float, unused_months: int = 12) -> int:
+        """Drop ties unused for ``unused_months`` whose decayed evidence r + s is below ``min_evidence``.
+
+        A tie that was just made (a new consortium partner) has no evidence yet but is in use, so it stays.
+        Returns how many ties were dropped.
+        """
         edges = self.edge_table(step)
-        weak = edges["r"] + edges["s"] < min_evidence
+        idle = step - self.last[edges["eid"]] >= unused_months
+        weak = (edges["r"] + edges["s"] < min_evidence) & idle
         for eid in edges["eid"][weak].tolist():
             self.alive[eid] = False
             self.G.remove_edge(int(self.u[eid]), int(self.v[eid]))

@@ -73,7 +73,7 @@ class Project:
     progress: float = 0.0          # share of the work done, 0..1
     hazard: float = 0.0            # cumulative failure hazard so far
     stalled: int = 0               # consecutive months without progress
-    min_trust: float = 1.0         # lowest trust between the lead and a partner when the consortium formed
+    min_trust: float = 1.0         # lowest trust of the lead in a partner, each taken when that partner joined
 
     def __post_init__(self):
         if not self.members:

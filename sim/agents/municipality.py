@@ -23,7 +23,6 @@ class Municipality(Actor):
     lon: float
     capacity: float
     idea_rate: float
-    member: bool = True       # member of the regional initiative
     free: float = 0.0
 
     def spend(self, staff_months: float) -> bool:

@@ -1,4 +1,4 @@
-"""NGOs: needs, small capacity, requests for support."""
+"""NGOs: civil-society partners for cross-sector projects (their requests for support come with the broker group)."""
 
 from __future__ import annotations
 

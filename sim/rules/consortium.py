@@ -21,18 +21,22 @@ class InstitutionalCollectiveAction:
         TC    = wage * (information [x2 via an introduction] + negotiation * (n - 1) + enforcement + agency)
         join  iff share - risk - TC > 0
 
-    Zero trust with ``defection_risk = 1`` leaves nothing to gain, so no multi-partner consortium forms.
+    Zero trust with ``defection_risk = 1`` leaves nothing to gain, so no consortium with partners forms.
     """
 
     def __init__(self, cfg: Config):
         self.p = cfg.projects
         self.cofinancing = cfg.funding.cofinancing_share
 
+    def information_cost(self, introduced: bool) -> float:
+        """Staff-months to approach one candidate (twice as much through an introduction)."""
+        return self.p.information_cost * (2.0 if introduced else 1.0)
+
     def staff_months(self, n_members: int, introduced: bool) -> float:
         """Transaction costs of one member, in staff-months."""
         p = self.p
-        info = p.information_cost * (2.0 if introduced else 1.0)
-        return info + p.negotiation_cost * (n_members - 1) + p.enforcement_cost + p.agency_cost
+        return (self.information_cost(introduced) + p.negotiation_cost * (n_members - 1)
+                + p.enforcement_cost + p.agency_cost)
 
     def net_benefit(self, project: Project, willingness: float, n_members: int, trust: float,
                     introduced: bool) -> float:
