@@ -85,16 +85,22 @@ class CooperationModel(mesa.Model):
         """One month. Mesa has already advanced ``self.steps`` (1 in the first month)."""
         t = self.steps
         self.programme.start_month(t)            # a new budget year opens in months 1, 13, 25, ...
-        for m in self.municipalities:             # this month's staff time
-            m.free = m.capacity
+        for m in self.municipalities:             # this month's staff time, less last month's overrun
+            m.new_month()
         self.implement(t)                         # running projects use staff first, then may end
         self.write_applications(t)                # consortia apply; the programme decides
         self.search_partners(t)                   # ideas look for partners; consortia form
         self.generate_ideas(t)                    # new ideas start searching next month
         if t % 12 == 0:
-            self.network.prune(t, self.cfg.network.prune_evidence)
+            self.network.prune(t, self.cfg.network.prune_evidence, keep=self.running_pairs())
 
     # -- submodels ------------------------------------------------------------------------------
+
+    def running_pairs(self) -> set[tuple[int, int]]:
+        """Lead-partner pairs of projects under way (their ties are in use, whatever their evidence)."""
+        running = [p for s in (State.CONSORTIUM, State.APPLICATION, State.IMPLEMENTATION)
+                   for p in self.projects.by_state[s].values()]
+        return {(min(p.lead, m), max(p.lead, m)) for p in running for m in p.members[1:]}
 
     def generate_ideas(self, t: int) -> None:
         """Each municipality has Poisson(idea_rate) new ideas. What an idea is like, including its
@@ -211,7 +217,7 @@ class CooperationModel(mesa.Model):
         for project in self.projects.in_state(State.IMPLEMENTATION):
             lead = self.agent(project.lead)
             need = project.staff_months / project.duration
-            work = min(need, lead.free)
+            work = min(need, max(lead.free, 0.0))
             lead.free -= work
             done = 1.0 / project.duration if need == 0 else work / project.staff_months
             done = min(done, 1.0 - project.progress)

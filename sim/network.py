@@ -144,20 +144,24 @@ class CollabNetwork:
             self._clustering = (self.version, value)
         return self._clustering[1]
 
-    def prune(self, step: int, min_evidence: float, unused_months: int = 12) -> int:
-        """Drop ties unused for ``unused_months`` whose decayed evidence r + s is below ``min_evidence``.
-
-        A tie that was just made (a new consortium partner) has no evidence yet but is in use, so it stays.
-        Returns how many ties were dropped.
-        """
+    def prune(self, step: int, min_evidence: float, unused_months: int = 12,
+              keep: set[tuple[int, int]] = frozenset()) -> int:
+        """Drop ties unused for ``unused_months`` whose decayed evidence r + s is below ``min_evidence``,
+        except the pairs in ``keep`` (given as (smaller id, larger id); e.g. partners of running projects,
+        whose tie has no evidence until the project ends). Returns how many ties were dropped."""
         edges = self.edge_table(step)
         idle = step - self.last[edges["eid"]] >= unused_months
         weak = (edges["r"] + edges["s"] < min_evidence) & idle
+        dropped = 0
         for eid in edges["eid"][weak].tolist():
+            pair = (int(min(self.u[eid], self.v[eid])), int(max(self.u[eid], self.v[eid])))
+            if pair in keep:
+                continue
             self.alive[eid] = False
-            self.G.remove_edge(int(self.u[eid]), int(self.v[eid]))
+            self.G.remove_edge(*pair)
             self.version += 1
-        return int(weak.sum())
+            dropped += 1
+        return dropped
 
 
 def average_clustering(u: np.ndarray, v: np.ndarray, n_nodes: int) -> float:

@@ -37,3 +37,9 @@ def test_projects_that_need_no_partners_skip_the_search():
     result = simulate(config(**{"projects.partner_share": 0.0}), keep_model=True)
     assert all(State.PARTNER_SEARCH not in p.entered for p in result.model.projects.all)
     assert result.summary["consortia"] == 0 and result.summary["approvals"] > 0
+
+
+def test_small_towns_can_join_consortia_bigger_than_one_month_of_their_capacity():
+    """Werra-Meissner towns have well under one staff-month a month; they must still cooperate, more slowly."""
+    s = simulate(config(**{"region.preset": "werra_meissner"})).summary
+    assert s["inter_municipal_consortia"] > 0

@@ -88,3 +88,12 @@ def test_companies_and_ngos_are_tied_to_their_home_municipality():
     model = CooperationModel(Config())
     for actor in model.companies + model.ngos:
         assert model.network.G.has_edge(actor.unique_id, model.municipalities[actor.home].unique_id)
+
+
+def test_ties_of_running_projects_survive_pruning():
+    net = CollabNetwork(TrustConfig())
+    for node in (1, 2):
+        net.add_node(node, "public")
+    net.tie(1, 2, "project", step=0)                            # a partner joined: no evidence yet
+    assert net.prune(24, min_evidence=0.05, keep={(1, 2)}) == 0 and net.G.has_edge(1, 2)
+    assert net.prune(24, min_evidence=0.05) == 1

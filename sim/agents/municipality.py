@@ -10,8 +10,10 @@ class Municipality(Actor):
     """A real municipality (Zensus 2022 population, BKG coordinates).
 
     ``capacity`` is the staff-months per month it can spend on projects; it grows sublinearly with
-    population. ``free`` is what is left of it this month. ``idea_rate`` is its expected number of
-    new project ideas per month.
+    population. ``free`` is its balance this month: a task may start whenever something is left and
+    then overrun, and the overrun is worked off from next month's capacity. So a small town can
+    take on a task bigger than one month's capacity, only more slowly. ``idea_rate`` is its expected
+    number of new project ideas per month.
     """
 
     sector = "public"
@@ -25,9 +27,13 @@ class Municipality(Actor):
     idea_rate: float
     free: float = 0.0
 
+    def new_month(self) -> None:
+        """This month's capacity, less any overrun carried from last month."""
+        self.free = self.capacity + min(self.free, 0.0)
+
     def spend(self, staff_months: float) -> bool:
-        """Use staff time this month if there is enough left; return whether it was spent."""
-        if staff_months > self.free + 1e-12:
+        """Start a task if any staff time is left this month (it may overrun); return whether it started."""
+        if staff_months > 0 and self.free <= 1e-12:
             return False
         self.free -= staff_months
         return True
