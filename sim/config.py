@@ -17,7 +17,7 @@ import dataclasses
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from sim.errors import UserError
 
@@ -155,8 +155,6 @@ class ProjectsConfig:
     search_months: int = param(6, unit="months", low=1, high=120, source="assumption",
                                help="an idea that has not found its partners after this many months of search is "
                                     "dropped; also the longest a consortium waits for staff to write its application")
-    application_staff_months: float = param(0.5, unit="staff-months", low=0, high=100, source="assumption",
-                                            help="work to write one funding application")
     information_cost: float = param(0.3, unit="staff-months", low=0, high=100,
                                     source="assumption; Feiock 2013 information/coordination costs",
                                     help="cost of approaching one candidate partner (doubled via an introduction)")
@@ -182,20 +180,239 @@ class ProjectsConfig:
 
 
 @dataclass
-class FundingConfig:
-    """One funding programme (KRIS-like). More programmes and allocation rules come with scenarios."""
+class ProgrammeConfig:
+    """A funding programme: budget, co-financing, allocation rule, windows and stages.
 
+    ``funding`` is the main programme (KRIS-like); ``second_programme`` runs beside it when its budget
+    is above zero (a competitive call, a LEADER-like window). Rules: ``python -m sim list``.
+    """
+
+    label: str = param("main programme", source="assumption", help="name shown in reports")
     budget_per_head_year: float = param(
         1.42, unit="EUR per inhabitant and year", low=0, high=10_000,
         source="KRIS predecessor programme: 5 M EUR per year (notes/literature.md) over the 3.52 M "
                "inhabitants of the 17 Emscher cities",
-        help="annual programme budget divided by the region's population")
+        help="annual budget divided by the region's population (0 switches a second programme off)")
     cofinancing_share: float = param(0.2, low=0, high=1, high_open=True,
                                      source="KRIS predecessor: up to 80 % of costs funded (notes/literature.md)",
                                      help="share of a project's cost that the applicants pay themselves")
     approval_threshold: float = param(0.25, low=0, high=1, source="assumption",
-                                      help="an application is approved if its quality is at least this")
-    allocation: str = param("threshold", source="assumption", help="allocation rule, by name (python -m sim list)")
+                                      help="minimum application quality (in [0, 1]) for approval")
+    allocation: str = param("fcfs", choices=("fcfs", "competition", "formula", "lottery"), source="assumption",
+                            help="how applications are chosen: first come first served, ranked competition, "
+                                 "formula shares per municipality, or lottery")
+    application_staff_months: float = param(0.5, unit="staff-months", low=0, high=100, source="assumption",
+                                            help="work to write one application (the application cost)")
+    carry_over: bool = param(False, source="assumption (KRIS predecessor: annual budgets)",
+                             help="unspent budget carries into the next year instead of lapsing")
+    open_months: list[int] = field(default_factory=list, metadata=dict(
+        unit="months of the year", low=1, high=12, low_open=False, high_open=False, choices=None,
+        source="assumption; KRIS predecessor had spring and autumn deadlines (notes/literature.md)",
+        help="months of the year in which applications are accepted, e.g. [3,9]; empty = every month"))
+    period_start: int = param(1, unit="month of the run", low=1, high=1200, source="assumption",
+                              help="first month of the run in which the programme accepts applications")
+    period_end: int = param(1200, unit="month of the run", low=1, high=1200, source="assumption",
+                            help="last month of the run in which it accepts applications (a LEADER-like window)")
+    call_interval_months: int = param(1, unit="months", low=1, high=120, source="assumption",
+                                      help="applications are decided every this many months (a call), 1 = monthly")
+    winners_per_call: int = param(0, low=0, high=100_000,
+                                  source="Prima.Klima.Ruhrmetropole 2023: 6 winners plus 2 recognitions (seed 002)",
+                                  help="most approvals per decision (0 = no cap)")
+    theme_share: float = param(1.0, low=0, high=1, source="assumption",
+                               help="second programme: share of ideas that fit its theme (they apply only there)")
+    two_stage: bool = param(False, source="Prima.Klima / KfW 432: concept first, then implementation (seed 002)",
+                            help="winners get a concept first; implementation funding needs a second application")
+    concept_share: float = param(0.1, low=0, high=1, low_open=True, source="assumption",
+                                 help="two stages: cost of the concept as a share of the project's cost")
+    concept_months: float = param(12.0, unit="months", low=1, high=120,
+                                  source="KfW 432: a concept takes about a year (notes/literature.md)",
+                                  help="two stages: median time to write the concept")
+    reveal_sigma: float = param(0.6, low=0, high=5, source="assumption (to calibrate on KfW 432's 16 %)",
+                                help="two stages: the concept reveals the true gain, lognormal with this sigma "
+                                     "around the first estimate")
+    hurdle_ratio: float = param(1.0, low=0, high=100,
+                                source="assumption: benefits must at least cover costs (to calibrate on KfW 432's 16 %)",
+                                help="two stages: members go ahead with implementation only if the revealed gain is "
+                                     "at least this multiple of the project's cost")
+    formula_basis: str = param("population", choices=("population", "equal"), source="assumption",
+                               help="formula allocation: each municipality's share of the budget")
+    routed: bool = param(False, source="KRIS: applications go through the service organisation (seed 003)",
+                         help="applications need the service organisation's eligibility check first")
+
+
+@dataclass
+class ScenarioConfig:
+    """Which coordinating bodies exist and which municipalities belong to the initiative (configs/scenario/)."""
+
+    name: str = param("baseline", source="assumption", help="scenario label shown in reports")
+    bodies: list[str] = field(default_factory=list, metadata=dict(
+        unit="", low=None, high=None, low_open=False, high_open=False, choices=None, source="assumption",
+        help="coordinating bodies by name (python -m sim list), e.g. [service_organisation,culture_events]"))
+    members: str = param("all", choices=("all", "emscher", "werra_meissner", "saarbruecken", "rvr"),
+                         source="sim/data/SOURCES.md (memberships)",
+                         help="initial members of the initiative: all municipalities, or those of a preset "
+                              "(e.g. emscher = the 17 Klima.Werk cities within region=rvr)")
+
+
+@dataclass
+class ServiceOrgConfig:
+    """Service organisation (Klima.Werk, seeds 000 and 003): staff serving member municipalities."""
+
+    staff: float = param(11.0, unit="full-time staff", low=0, high=10_000,
+                         source="seed 003: the service organisation started with 11 staff",
+                         help="staff; each gives one staff-month a month")
+    project_share: float = param(0.6, low=0, high=1,
+                                 source="assumption: 4 of its 9 service fields (seed 000) serve projects directly",
+                                 help="share of staff time for project services; the rest is communication, "
+                                      "digital infrastructure and administration")
+    search_staff_months: float = param(0.2, unit="staff-months per request", low=0, low_open=True, high=100,
+                                       source="assumption", help="partner search and negotiation support")
+    advice_staff_months: float = param(0.3, unit="staff-months per request", low=0, low_open=True, high=100,
+                                       source="assumption", help="funding advice and eligibility check")
+    monitoring_staff_months: float = param(0.2, unit="staff-months per request", low=0, low_open=True,
+                                           high=100, source="assumption", help="monitoring an implementation")
+    information_factor: float = param(0.5, low=0, high=1, source="assumption",
+                                      help="information costs of a supported partner search are multiplied by this")
+    negotiation_factor: float = param(0.5, low=0, high=1, source="assumption",
+                                      help="negotiation costs of a supported consortium are multiplied by this")
+    quality_bonus: float = param(0.8, unit="standard deviations", low=0, high=10,
+                                 source="assumption (to calibrate on 60 approvals of 64 applications, seed 003)",
+                                 help="funding advice raises an application's latent quality by this")
+    hazard_factor: float = param(0.5, low=0, high=1, source="assumption",
+                                 help="monitoring multiplies an implementation's failure hazard by this")
+    knowledge_ideas: float = param(0.3, unit="ideas per spare staff-month", low=0, high=100,
+                                   source="assumption (to calibrate on 91 ideas in the first period, seed 003)",
+                                   help="knowledge transfer: spare project staff time turns into new ideas of members")
+
+
+@dataclass
+class CityCoordinatorsConfig:
+    """One city coordinator per member municipality (Klima.Werk, seed 000)."""
+
+    staff_per_city: float = param(0.5, unit="full-time staff per city", low=0, high=100,
+                                  source="assumption: part of a post in each city (seed 000: every city has one)",
+                                  help="coordinator time per member city (its cost; 0 = no coordinators)")
+    agency_factor: float = param(0.3, low=0, high=1, source="assumption",
+                                 help="agency costs (working across the city's own departments) are multiplied by this")
+    service_factor: float = param(0.5, low=0, high=1, source="assumption",
+                                  help="the service organisation needs this share of its usual staff time for "
+                                       "requests a coordinator has prepared")
+
+
+@dataclass
+class BrokerConfig:
+    """Broker group of business people ("Die Herausforderung", seed 001; De Uitdaging)."""
+
+    coordinator_staff: float = param(1.0, unit="full-time staff", low=0, high=1_000,
+                                     source="Breda 2017: 3 staff for 447 matches a year (notes/literature.md); "
+                                            "assumption of one post for a new group",
+                                     help="professional coordinator capacity")
+    members: int = param(8, unit="companies", low=0, high=1_000,
+                         source="seed 001: a small group of experienced entrepreneurs and younger employees; "
+                                "assumption",
+                         help="companies in the group (the most willing ones), tied to it")
+    request_rate: float = param(0.2, unit="requests per NGO and month", low=0, high=100,
+                                source="assumption (mature groups: 100-150 matches a year, notes/literature.md)",
+                                help="NGOs ask the group for support at this rate")
+    staff_months_per_request: float = param(
+        0.08, unit="staff-months", low=0, low_open=True, high=100,
+        source="Breda 2017: 36 staff-months for 447 matches (notes/literature.md)",
+        help="coordinator time to vet and match one request")
+    vet_pass_share: float = param(0.8, low=0, high=1, source="assumption",
+                                  help="share of requests the group finds concrete enough to pursue")
+    min_willingness: float = param(0.3, low=0, high=1, source="assumption",
+                                   help="companies below this engagement propensity are never asked")
+    suitability: float = param(0.3, low=0, high=1, source="assumption",
+                               help="chance that a willing company suits a given request")
+    match_cost_eur: float = param(5_000.0, unit="EUR", low=0, high=1e7, source="assumption",
+                                  help="value of the help a company gives (money, expertise, volunteer time)")
+    match_months: float = param(3.0, unit="months", low=1, high=120, source="assumption",
+                                help="how long a matched project runs")
+    municipal_share: float = param(0.5, low=0, high=1,
+                                   source="seed 001: municipality and companies fund the coordinator jointly; "
+                                          "assumption 50/50",
+                                   help="share of the coordinator's cost paid by the municipality")
+
+
+@dataclass
+class ProjectOfficeConfig:
+    """Project office running a competition (Prima.Klima.Ruhrmetropole, seed 002)."""
+
+    budget_eur_per_year: float = param(89_000.0, unit="EUR per year", low=0, high=1e9,
+                                       source="seed 002: ICM, 580 k EUR for 2023-2029 (about 6.5 years)",
+                                       help="cost of the office; its staff is this budget over the wage")
+    advice_bonus: float = param(0.5, unit="standard deviations", low=0, high=10, source="assumption",
+                                help="advice raises the quality of applications to the second programme by this")
+    events_per_year: int = param(2, low=0, high=52, source="assumption",
+                                 help="knowledge-transfer events for municipalities")
+    event_evidence: float = param(0.3, unit="experiences", low=0, high=100, source="assumption",
+                                  help="positive evidence between municipalities that meet at an event")
+    event_ideas: float = param(0.2, unit="ideas per participant", low=0, high=100, source="assumption",
+                               help="new ideas an event gives each participating municipality (expected)")
+
+
+@dataclass
+class DevelopmentConfig:
+    """Regional development management (LebensWert, seed 004): forums, a shared pool, a funding catalogue."""
+
+    managers: float = param(2.0, unit="full-time staff", low=0, high=1_000, source="assumption",
+                            help="staff of the regional development management (its cost)")
+    forum_interval_months: int = param(3, unit="months", low=1, high=120, source="assumption",
+                                       help="technical staff of member towns meet this often")
+    forum_participation: float = param(0.75, low=0, high=1,
+                                       source="seed 004: technical staff from 12 of 16 towns took part",
+                                       help="chance that a member town takes part in a forum")
+    forum_evidence: float = param(0.3, unit="experiences", low=0, high=100, source="assumption",
+                                  help="positive evidence between towns that meet at a forum")
+    pool_gain: float = param(0.15, low=0, high=5, source="assumption (seed 004: relief and efficiency)",
+                             help="a shared service pool raises members' capacity by this share")
+    catalogue_factor: float = param(0.5, low=0, high=1,
+                                    source="assumption (seed 004: joint catalogue of funding programmes)",
+                                    help="small members' application work is multiplied by this")
+    small_town_population: int = param(20_000, unit="inhabitants", low=0, high=10_000_000, source="assumption",
+                                       help="towns below this count as small for the catalogue")
+
+
+@dataclass
+class EventsConfig:
+    """Culture events and agility workshops (Klima.Werk 2023 phase, seed 003)."""
+
+    interval_months: int = param(6, unit="months", low=1, high=120, source="assumption",
+                                 help="an event takes place this often")
+    participation: float = param(0.8, low=0, high=1, source="assumption",
+                                 help="chance that a member municipality takes part")
+    actors_per_event: int = param(10, unit="companies and NGOs", low=0, high=10_000, source="assumption",
+                                  help="companies and NGOs of member towns invited to each event")
+    evidence: float = param(0.5, unit="experiences", low=0, high=100, source="assumption",
+                            help="positive evidence between participants")
+    cost_eur_per_event: float = param(10_000.0, unit="EUR", low=0, high=1e8, source="assumption",
+                                      help="cost of one event")
+
+
+@dataclass
+class EntryConfig:
+    """Non-members join the initiative when members visibly gain (seed 004: benefits must be visible)."""
+
+    review_interval_months: int = param(12, unit="months", low=1, high=120, source="assumption",
+                                        help="non-members reconsider this often")
+    threshold_eur_per_head: float = param(0.5, unit="EUR per inhabitant and year", low=0, high=10_000,
+                                          source="assumption",
+                                          help="members' approved funds per head over the last year must exceed "
+                                               "the non-member's own by this")
+    probability: float = param(0.3, low=0, high=1, source="assumption (seed 004: inertia, old cliques)",
+                               help="chance that a non-member who sees the gain joins at a review")
+
+
+@dataclass
+class AssociationConfig:
+    """Regional association (RVR, seed 000): climate data and expertise for all municipalities."""
+
+    staff: float = param(2.0, unit="full-time staff", low=0, high=1_000, source="assumption",
+                         help="staff providing data and expertise (its cost)")
+    application_factor: float = param(0.7, low=0, high=1, source="assumption",
+                                      help="application work is multiplied by this for every municipality")
+    quality_bonus: float = param(0.2, unit="standard deviations", low=0, high=10, source="assumption",
+                                 help="climate data raise every application's latent quality by this")
 
 
 @dataclass
@@ -229,7 +446,18 @@ class Config:
     network: NetworkConfig = group(NetworkConfig)
     trust: TrustConfig = group(TrustConfig)
     projects: ProjectsConfig = group(ProjectsConfig)
-    funding: FundingConfig = group(FundingConfig)
+    funding: ProgrammeConfig = group(ProgrammeConfig)
+    second_programme: ProgrammeConfig = field(default_factory=lambda: ProgrammeConfig(
+        label="second programme", budget_per_head_year=0.0))
+    scenario: ScenarioConfig = group(ScenarioConfig)
+    service_organisation: ServiceOrgConfig = group(ServiceOrgConfig)
+    city_coordinators: CityCoordinatorsConfig = group(CityCoordinatorsConfig)
+    broker_group: BrokerConfig = group(BrokerConfig)
+    project_office: ProjectOfficeConfig = group(ProjectOfficeConfig)
+    development: DevelopmentConfig = group(DevelopmentConfig)
+    culture_events: EventsConfig = group(EventsConfig)
+    entry: EntryConfig = group(EntryConfig)
+    association: AssociationConfig = group(AssociationConfig)
     rules: RulesConfig = group(RulesConfig)
     output: OutputConfig = group(OutputConfig)
 
@@ -273,6 +501,11 @@ def from_container(data: dict[str, Any] | None = None, cls: type = Config, path:
 
 
 def _coerce(key: str, value: Any, kind: type) -> Any:
+    if get_origin(kind) is list:
+        if not isinstance(value, (list, tuple)):
+            raise UserError(f"'{key}' must be a list such as [1,2], not {value!r}")
+        (item,) = get_args(kind)
+        return [_coerce(f"{key}[{i}]", v, item) for i, v in enumerate(value)]
     if kind is bool:
         if isinstance(value, bool):
             return value
@@ -297,6 +530,10 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
 
 
 def _check_range(key: str, value: Any, meta: Any) -> None:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_range(f"{key}[{i}]", item, meta)
+        return
     choices = meta.get("choices")
     if choices and value not in choices:
         raise UserError(f"'{key}' = {value!r} is not allowed; choose one of: {', '.join(choices)}")

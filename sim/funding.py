@@ -1,16 +1,18 @@
-"""Funding programmes: an annual budget, a co-financing share and an allocation rule.
+"""Funding programmes: budgets, co-financing, windows, calls, stages and allocation rules.
 
-Money is kept in four accounts, and every euro the programme ever received is in exactly one:
+Money is kept in four accounts, and every euro a programme ever received is in exactly one:
 
     inflow == available + committed + spent + lapsed
 
-``available`` is this year's budget not yet granted; ``committed`` is granted but not yet paid
-out; ``spent`` is paid out to implementations; ``lapsed`` is budget left at the end of a year
-(no carry-over) or released by a failed project. Allocation rules decide which applications are
-funded; they never grant more than is available.
+``available`` is budget not yet granted; ``committed`` is granted but not yet paid out; ``spent`` is
+paid out to implementations; ``lapsed`` is budget left at the end of a year (without carry-over) or
+released by a failed project. Allocation rules decide which applications are funded; they never
+grant more than is available.
 
->>> from sim.config import FundingConfig
->>> prog = Programme(FundingConfig(budget_per_head_year=1.0), population=1_000)
+>>> import pandas as pd
+>>> from sim.config import ProgrammeConfig
+>>> region = pd.DataFrame({"population": [600, 400]})
+>>> prog = Programme("funding", ProgrammeConfig(budget_per_head_year=1.0), region, seed=0)
 >>> prog.start_month(1); prog.available
 1000.0
 >>> prog.commit(600.0); prog.spend(200.0); prog.release(400.0)
@@ -20,47 +22,99 @@ funded; they never grant more than is available.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from scipy.special import ndtr
 
-from sim.config import FundingConfig
+from sim.config import ProgrammeConfig
 from sim.projects import Project
 from sim.registry import Registry
+from sim.rng import Streams
 
 allocation_rules = Registry("allocation rule")
 
 
 class Programme:
-    """One funding programme with yearly budgets. Amounts in EUR."""
+    """One funding programme with yearly budgets. Amounts in EUR; ``key`` is its config key."""
 
-    def __init__(self, cfg: FundingConfig, population: float):
-        self.cfg = cfg
-        self.annual_budget = cfg.budget_per_head_year * population
-        self.rule = allocation_rules.get(cfg.allocation)(cfg)
+    def __init__(self, key: str, cfg: ProgrammeConfig, region: pd.DataFrame, seed: int):
+        self.key, self.cfg = key, cfg
+        self.population = region.population.to_numpy(dtype=float)
+        self.annual_budget = cfg.budget_per_head_year * float(self.population.sum())
+        self.rng = Streams(seed)[f"funding:{key}"]        # only lotteries and revealed gains draw from it
+        self.rule = allocation_rules.get(cfg.allocation)(self)
         self.inflow = self.available = self.committed = self.spent = self.lapsed = 0.0
         self.requested = self.approved = 0.0
         self.queue: list[Project] = []
 
+    # -- calendar -----------------------------------------------------------------------------
+
+    def accepts(self, step: int) -> bool:
+        """Whether applications can be submitted this month (period and open months of the year)."""
+        cfg = self.cfg
+        month_of_year = (step - 1) % 12 + 1
+        return cfg.period_start <= step <= cfg.period_end and (not cfg.open_months or month_of_year in cfg.open_months)
+
+    def decides(self, step: int) -> bool:
+        return step % self.cfg.call_interval_months == 0
+
     def start_month(self, step: int) -> None:
-        """Month 1, 13, 25, ... opens a budget year; what was left of the last one lapses."""
+        """Month 1, 13, 25, ... opens a budget year; what was left lapses unless it carries over."""
         if (step - 1) % 12 == 0:
-            self.lapsed += self.available
-            self.available = self.annual_budget
+            if not self.cfg.carry_over:
+                self.lapsed += self.available
+                self.available = 0.0
+            self.available += self.annual_budget
             self.inflow += self.annual_budget
+            self.rule.new_year()
+
+    # -- applications ---------------------------------------------------------------------------
+
+    def grant_request(self, project: Project) -> float:
+        share = self.cfg.concept_share if project.stage == 1 else 1.0
+        return share * project.cost * (1.0 - self.cfg.cofinancing_share)
 
     def submit(self, project: Project) -> None:
-        project.own_share = self.cfg.cofinancing_share * project.cost
-        self.requested += project.grant_request
+        if self.cfg.two_stage and project.stage == 0:
+            project.stage = 1                               # first a concept
+        project.request = self.grant_request(project)
+        self.requested += project.request
         self.queue.append(project)
 
+    def quality(self, project: Project) -> float:
+        """Application quality in [0, 1]: the normal CDF of the latent score plus any advice bonus."""
+        return float(ndtr(project.quality + project.quality_bonus))
+
+    def eligible(self, project: Project) -> bool:
+        return self.quality(project) >= self.cfg.approval_threshold
+
     def decide(self, step: int) -> list[tuple[Project, bool]]:
-        """Decide this month's applications, in the order they came in; returns (project, approved)."""
-        queue, self.queue = self.queue, []
-        decisions = self.rule.decide(queue, self, step)
-        for project, approved in decisions:
+        """Decide the applications queued so far if this is a decision month; returns (project, approved).
+
+        Second-stage applications (implementation after a funded concept) are decided every month on
+        eligibility and budget; the rule decides everything else."""
+        followups = [p for p in self.queue if p.stage == 2]
+        decisions = [(p, self.eligible(p) and p.request <= self.available) for p in followups]
+        for p, ok in decisions:
+            if ok:
+                self.grant(p)
+        waiting = [p for p in self.queue if p.stage != 2]
+        self.queue = []
+        if waiting and not self.decides(step):
+            self.queue = waiting
+            return decisions
+        for project, approved in self.rule.decide(waiting, step):
             if approved:
-                project.grant = project.grant_request
-                self.commit(project.grant)
+                self.grant(project)
+            decisions.append((project, approved))
         return decisions
+
+    def grant(self, project: Project) -> None:
+        project.grant = project.request
+        self.commit(project.grant)
+        self.rule.granted(project)
+
+    # -- money ----------------------------------------------------------------------------------
 
     def commit(self, amount: float) -> None:
         if amount > self.available + 1e-6:
@@ -74,25 +128,98 @@ class Programme:
         self.spent += amount
 
     def release(self, amount: float) -> None:
-        """A failed project's unspent grant goes back, and lapses (no carry-over)."""
+        """A failed project's unspent grant goes back; it lapses."""
         self.committed -= amount
         self.lapsed += amount
 
 
-@allocation_rules.register("threshold", competitive=False, uses_quality=True)
-class ThresholdFirstCome:
-    """Approve, in order of arrival, every application whose quality reaches the threshold while the
-    budget lasts. Quality is the standard normal latent score mapped to [0, 1] (its normal CDF)."""
+# -- allocation rules -------------------------------------------------------------------------
 
-    def __init__(self, cfg: FundingConfig):
-        self.threshold = cfg.approval_threshold
 
-    def decide(self, queue: list[Project], programme: Programme, step: int) -> list[tuple[Project, bool]]:
-        decisions = []
-        budget = programme.available
-        for project in queue:
-            ok = ndtr(project.quality) >= self.threshold and project.grant_request <= budget
+class AllocationRule:
+    """Base: decide a list of applications; may keep state per budget year."""
+
+    def __init__(self, programme: Programme):
+        self.programme = programme
+
+    def new_year(self) -> None:
+        pass
+
+    def granted(self, project: Project) -> None:
+        pass
+
+    def decide(self, queue: list[Project], step: int) -> list[tuple[Project, bool]]:
+        raise NotImplementedError
+
+    def _in_order(self, ordered: list[Project], cap: int = 0) -> dict[int, bool]:
+        """Approve eligible applications in the given order while budget (and the winners cap) lasts."""
+        prog, budget, approved, out = self.programme, self.programme.available, 0, {}
+        for project in ordered:
+            ok = prog.eligible(project) and project.request <= budget and (cap == 0 or approved < cap)
             if ok:
-                budget -= project.grant_request
-            decisions.append((project, bool(ok)))
-        return decisions
+                budget -= project.request
+                approved += 1
+            out[project.pid] = ok
+        return out
+
+
+@allocation_rules.register("fcfs", competitive=False)
+class FirstComeFirstServed(AllocationRule):
+    """In order of arrival, approve every application whose quality reaches the threshold while the
+    budget lasts (KRIS-like)."""
+
+    def decide(self, queue, step):
+        ok = self._in_order(queue, self.programme.cfg.winners_per_call)
+        return [(p, ok[p.pid]) for p in queue]
+
+
+@allocation_rules.register("competition", competitive=True)
+class Competition(AllocationRule):
+    """A call: rank the applications by quality, approve the best eligible ones within the budget and
+    the number of winners (Prima.Klima.Ruhrmetropole; Ahrweiler et al. 2015)."""
+
+    def decide(self, queue, step):
+        ranked = sorted(queue, key=lambda p: -self.programme.quality(p))
+        ok = self._in_order(ranked, self.programme.cfg.winners_per_call)
+        return [(p, ok[p.pid]) for p in queue]
+
+
+@allocation_rules.register("lottery", competitive=False, stochastic=True)
+class Lottery(AllocationRule):
+    """Eligible applications are approved in random order while the budget lasts."""
+
+    def decide(self, queue, step):
+        order = self.programme.rng.permutation(len(queue))
+        ok = self._in_order([queue[i] for i in order], self.programme.cfg.winners_per_call)
+        return [(p, ok[p.pid]) for p in queue]
+
+
+@allocation_rules.register("formula", competitive=False)
+class Formula(AllocationRule):
+    """Each municipality is entitled to a share of the year's budget (by population, or equal shares);
+    an eligible application is approved while its lead's entitlement lasts."""
+
+    def __init__(self, programme: Programme):
+        super().__init__(programme)
+        pop = programme.population
+        shares = pop / pop.sum() if programme.cfg.formula_basis == "population" else np.full(len(pop), 1 / len(pop))
+        self.shares = shares
+        self.used = np.zeros(len(pop))
+
+    def new_year(self) -> None:
+        self.used[:] = 0.0
+
+    def granted(self, project: Project) -> None:
+        self.used[project.lead_index] += project.grant
+
+    def decide(self, queue, step):
+        prog, budget, out = self.programme, self.programme.available, []
+        left = self.shares * prog.annual_budget - self.used
+        for project in queue:
+            i = project.lead_index
+            ok = prog.eligible(project) and project.request <= min(left[i], budget)
+            if ok:
+                left[i] -= project.request
+                budget -= project.request
+            out.append((project, bool(ok)))
+        return out

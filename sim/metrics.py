@@ -23,6 +23,13 @@ def ratio(num: float, den: float) -> float:
     return num / den if den else float("nan")
 
 
+def may_be_undefined(name: str) -> bool:
+    """Ratios and means are NaN while there is nothing to divide by (e.g. no application yet);
+    every other metric is always a finite number."""
+    return name.startswith("trust") or name.endswith(
+        ("_rate", "_share", "_months", "_utilisation", "_per_completion_eur"))
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal, towards 1 = concentrated).
 
@@ -45,10 +52,13 @@ PIPELINE = {"ideas": State.IDEA, "applications": State.APPLICATION, "approvals":
 
 @metrics.register("pipeline", unit="projects, cumulative")
 def pipeline(model) -> dict[str, float]:
-    """Projects that ever reached each stage: ideas, applications, approvals, rejections,
-    completions, failures, dropped (ideas given up for lack of partners or staff)."""
+    """Projects of the funding pipeline that ever reached each stage: ideas, applications, approvals,
+    rejections, completions, failures, dropped (ideas given up for lack of partners or staff).
+    Self-funded projects (broker matches) are counted apart: self_funded_completions."""
     reached = model.projects.reached
-    return {name: float(reached[state]) for name, state in PIPELINE.items()}
+    out = {name: float(reached[state]) for name, state in PIPELINE.items()}
+    out["self_funded_completions"] = float(model.projects.reached_self_funded[State.COMPLETED])
+    return out
 
 
 @metrics.register("consortia", unit="consortia, cumulative")
@@ -57,7 +67,22 @@ def consortia(model) -> dict[str, float]:
     municipalities), cross_sector_consortia (with companies or NGOs)."""
     c = model.projects.consortia
     return {"consortia": float(sum(c.values())), "inter_municipal_consortia": float(c["inter_municipal"]),
-            "cross_sector_consortia": float(c["cross_sector"])}
+            "cross_sector_consortia": float(c["cross_sector"]),
+            "company_ngo_consortia": float(model.projects.company_ngo)}
+
+
+@metrics.register("two_stage", unit="projects, cumulative; share")
+def two_stage(model) -> dict[str, float]:
+    """concepts_completed: funded concepts finished (first of two stages); followups_approved: of
+    their implementation applications, approved; concept_followup_share: the second over the first
+    (KfW 432: about 16 %)."""
+    done = approved = 0
+    for p in model.projects.by_state[State.COMPLETED].values():
+        done += p.stage == 1
+    for p in model.projects.all:
+        approved += p.stage == 2 and State.APPROVED in p.entered
+    return {"concepts_completed": float(done), "followups_approved": float(approved),
+            "concept_followup_share": ratio(approved, done)}
 
 
 @metrics.register("active", unit="projects")
@@ -91,21 +116,47 @@ def lead_times(model) -> dict[str, float]:
 def funds(model) -> dict[str, float]:
     """Funding requested and approved, paid out (spent), and unspent (lapsed at year ends, released by
     failed projects, or still available this year)."""
-    prog = model.programme
-    return {"funds_requested_eur": prog.requested, "funds_approved_eur": prog.approved,
-            "funds_spent_eur": prog.spent, "funds_unspent_eur": prog.lapsed + prog.available}
+    progs = model.programmes.values()
+    return {"funds_requested_eur": sum(p.requested for p in progs), "funds_approved_eur": sum(p.approved for p in progs),
+            "funds_spent_eur": sum(p.spent for p in progs),
+            "funds_unspent_eur": sum(p.lapsed + p.available for p in progs)}
+
+
+@metrics.register("coordination", unit="EUR, cumulative")
+def coordination(model) -> dict[str, float]:
+    """coordination_cost_eur: what the coordinating bodies cost so far (staff at the wage, events,
+    offices); cost_per_completion_eur: grants paid out plus coordination cost, per completed project;
+    members: municipalities in the initiative. Each body adds its own metrics (requests, served,
+    queue, waiting months, utilisation, cost; broker matches; ...), prefixed with its name."""
+    cost = sum(b.cost_eur for b in model.bodies)
+    spent = sum(p.spent for p in model.programmes.values())
+    done = model.projects.reached[State.COMPLETED]
+    out = {"coordination_cost_eur": cost, "cost_per_completion_eur": ratio(spent + cost, done),
+           "members": float(sum(m.member for m in model.municipalities))}
+    for body in model.bodies:
+        out.update(body.metrics())
+    return out
 
 
 # -- trust and network ------------------------------------------------------------------------
 
 SECTOR_PAIRS = [(a, b) for i, a in enumerate(SECTORS[:3]) for b in SECTORS[i:3]]
+COORDINATION = SECTORS.index("coordination")
+
+
+def actor_edges(model) -> dict[str, np.ndarray]:
+    """Ties between actors (municipalities, companies, NGOs). Coordinating bodies' own ties are left
+    out of the network and trust metrics, so a body that does nothing leaves them as they were."""
+    e = model.network.edge_table(model.steps)
+    keep = (e["su"] != COORDINATION) & (e["sv"] != COORDINATION)
+    return {k: v[keep] for k, v in e.items()}
 
 
 @metrics.register("trust", unit="trust in [0, 1]")
 def trust(model) -> dict[str, float]:
     """Trust over all ties: mean, 10th/50th/90th percentile, and the mean per sector pair
     (public = municipalities, business = companies, civil = NGOs)."""
-    e = model.network.edge_table(model.steps)
+    e = actor_edges(model)
     t = e["trust"]
     out = {"trust_mean": float(t.mean()) if len(t) else float("nan")}
     for q in (10, 50, 90):
@@ -122,11 +173,11 @@ def network(model) -> dict[str, float]:
     """ties (count), density (ties / possible ties), clustering (average local clustering
     coefficient), cross_sector_share (share of ties between different sectors)."""
     net = model.network
-    e = net.edge_table(model.steps)
-    n, ties = net.G.number_of_nodes(), len(e["u"])
+    e = actor_edges(model)
+    n, ties = len(model.municipalities) + len(model.companies) + len(model.ngos), len(e["u"])
     return {"ties": float(ties),
             "density": 2.0 * ties / (n * (n - 1)) if n > 1 else 0.0,
-            "clustering": net.average_clustering(),
+            "clustering": net.average_clustering(exclude=COORDINATION, n_nodes=n),
             "cross_sector_share": float((e["su"] != e["sv"]).mean()) if ties else float("nan")}
 
 
@@ -138,11 +189,10 @@ def equity(model) -> dict[str, float]:
 
 def funds_by_municipality(model) -> np.ndarray:
     """Approved grants per municipality (EUR), credited to the lead."""
-    index = {m.unique_id: m.index for m in model.municipalities}
     out = np.zeros(len(model.municipalities))
     for p in model.projects.all:
         if p.grant:
-            out[index[p.lead]] += p.grant
+            out[p.lead_index] += p.grant
     return out
 
 
@@ -176,11 +226,12 @@ class Recorder:
 
 def municipality_table(model) -> pd.DataFrame:
     """One row per municipality: its data, its projects by stage, its funds and its ties."""
-    index = {m.unique_id: m.index for m in model.municipalities}
-    counts = np.zeros((len(index), len(PIPELINE)))
+    counts = np.zeros((len(model.municipalities), len(PIPELINE)))
     stages = list(PIPELINE.values())
     for p in model.projects.all:
-        row = index[p.lead]
+        if p.origin == "broker":
+            continue
+        row = p.lead_index
         for j, state in enumerate(stages):
             if state in p.entered:
                 counts[row, j] += 1
@@ -189,6 +240,7 @@ def municipality_table(model) -> pd.DataFrame:
     table = pd.DataFrame({
         "ags": [m.ags for m in model.municipalities], "name": [m.name for m in model.municipalities],
         "population": [m.population for m in model.municipalities],
+        "member": [m.member for m in model.municipalities],
         "capacity_staff_months": [m.capacity for m in model.municipalities],
         **{name: counts[:, j].astype(int) for j, name in enumerate(PIPELINE)},
         "funds_approved_eur": grants, "funds_per_head_eur": grants / model.region.population.to_numpy(),

@@ -1,12 +1,12 @@
-"""CooperationModel: municipalities, companies and NGOs cooperating on projects, month by month.
+"""CooperationModel: municipalities, companies, NGOs and coordinating bodies, month by month.
 
 Build it from a :class:`~sim.config.Config`; :meth:`CooperationModel.step` is the schedule, read
-top to bottom. Agents do not keep global tallies: the project book, the funding programme and
-the network hold the state, and ``sim/metrics.py`` computes every outcome from them.
+top to bottom. Agents do not keep global tallies: the project book, the funding programmes, the
+bodies' queues and the network hold the state, and ``sim/metrics.py`` computes every outcome.
 
 Random streams (``sim/rng.py``): ``actors`` (who exists), ``network`` (initial ties), ``ideas``
-(when ideas arise and what they are like, including their later fate), ``partners`` (tie-breaks
-in partner search). A mechanism added later draws from a stream of its own.
+(when ideas arise and what they are like, including their later fate), ``partners`` (tie-breaks in
+partner search), ``funding:<programme>`` (lotteries, revealed gains), and one per coordinating body.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import NGO, Company, Municipality
+from sim.bodies import bodies as body_registry
 from sim.config import Config
 from sim.data import load_region
 from sim.funding import Programme
@@ -25,9 +26,12 @@ from sim.rng import Streams
 from sim.rules import consortium_rules, partner_selection_rules
 from sim.trust import trust_rules
 
+PROGRAMME_KEYS = ("funding", "second_programme")
+
 
 class CooperationModel(mesa.Model):
-    """The whole region. ``model.network`` is the collaboration graph, ``model.projects`` the book."""
+    """The whole region. ``model.network`` is the collaboration graph, ``model.projects`` the book,
+    ``model.programmes`` the funding programmes by config key, ``model.bodies`` the coordinating bodies."""
 
     def __init__(self, cfg: Config, region: pd.DataFrame | None = None):
         self.streams = Streams(cfg.seed)
@@ -36,17 +40,23 @@ class CooperationModel(mesa.Model):
         self.region = load_region(cfg.region) if region is None else region
         self.network = CollabNetwork(cfg.trust)
         self.projects = ProjectBook()
-        self.programme = Programme(cfg.funding, float(self.region.population.sum()))
+        self.programmes = {key: Programme(key, getattr(cfg, key), self.region, cfg.seed) for key in PROGRAMME_KEYS
+                           if key == "funding" or getattr(cfg, key).budget_per_head_year > 0}
         self.partner_selection = partner_selection_rules.get(cfg.rules.partner_selection)(cfg)
         self.consortium = consortium_rules.get(cfg.rules.consortium)(cfg)
         self.trust_rule = trust_rules.get(cfg.rules.trust)(cfg)
         self.municipalities = self._create_municipalities()
         self.companies, self.ngos = self._create_companies_and_ngos()
-        self._by_id = {a.unique_id: a for a in self.agents}
         actors = self.companies + self.ngos
         build_initial_ties(self.network, self.region, np.array([m.unique_id for m in self.municipalities]),
                            np.array([a.unique_id for a in actors], dtype=np.int64),
                            np.array([a.home for a in actors], dtype=np.int64), cfg.network, self.streams["network"])
+        self._by_id = {a.unique_id: a for a in self.agents}
+        # coordinating bodies come after every actor, so actors' ids do not depend on the scenario
+        self.bodies = [body_registry.get(name)(self) for name in cfg.scenario.bodies]
+        for body in self.bodies:
+            body.setup()
+        self._by_id = {a.unique_id: a for a in self.agents}
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -55,10 +65,19 @@ class CooperationModel(mesa.Model):
         scale = (self.region.population.to_numpy() / 1e5) ** a.capacity_exponent
         capacity = a.capacity_per_100k * scale
         ideas = self.cfg.projects.ideas_per_100k * scale
+        members = self._initial_members()
         return [Municipality(self, index=i, home=i, name=row.name, ags=row.ags, population=int(row.population),
                              lat=float(row.lat), lon=float(row.lon), capacity=float(capacity[i]),
-                             idea_rate=float(ideas[i]))
+                             idea_rate=float(ideas[i]), member=row.ags in members)
                 for i, row in enumerate(self.region.itertuples(index=False))]
+
+    def _initial_members(self) -> set[str]:
+        from sim.config import RegionConfig
+
+        which = self.cfg.scenario.members
+        if which == "all":
+            return set(self.region.ags)
+        return set(load_region(RegionConfig(preset=which)).ags)
 
     def _create_companies_and_ngos(self) -> tuple[list[Company], list[NGO]]:
         """Poisson numbers per municipality from its population; willingness from Beta draws with the
@@ -79,20 +98,73 @@ class CooperationModel(mesa.Model):
     def agent(self, unique_id: int) -> mesa.Agent:
         return self._by_id[unique_id]
 
+    def body(self, key: str):
+        """The coordinating body registered as ``key``, or None if the scenario has none."""
+        return next((b for b in self.bodies if b.key == key), None)
+
     # -- the schedule ---------------------------------------------------------------------------
 
     def step(self) -> None:
         """One month. Mesa has already advanced ``self.steps`` (1 in the first month)."""
         t = self.steps
-        self.programme.start_month(t)            # a new budget year opens in months 1, 13, 25, ...
+        for programme in self.programmes.values():
+            programme.start_month(t)              # a new budget year opens in months 1, 13, 25, ...
         for m in self.municipalities:             # this month's staff time, less last month's overrun
             m.new_month()
+        for body in self.bodies:                  # bodies' staff serve queued requests; periodic events
+            body.start_month(t)
         self.implement(t)                         # running projects use staff first, then may end
-        self.write_applications(t)                # consortia apply; the programme decides
+        self.write_applications(t)                # consortia apply; the programmes decide
         self.search_partners(t)                   # ideas look for partners; consortia form
         self.generate_ideas(t)                    # new ideas start searching next month
+        for body in self.bodies:                  # knowledge transfer, requests from NGOs, entry
+            body.end_month(t)
+            body.cost_eur += body.monthly_cost() if body.active else 0.0
         if t % 12 == 0:
             self.network.prune(t, self.cfg.network.prune_evidence, keep=self.running_pairs())
+
+    # -- projects: creation and state changes ---------------------------------------------------
+
+    def move(self, project: Project, state: State, t: int) -> None:
+        """Move a project to a new state and let the coordinating bodies react."""
+        self.projects.move(project, state, t)
+        for body in self.bodies:
+            body.on_enter(project, state, t)
+
+    def add_project(self, project: Project, t: int) -> None:
+        self.projects.add(project)
+        for body in self.bodies:
+            body.on_enter(project, State.IDEA, t)
+
+    def generate_ideas(self, t: int) -> None:
+        """Each municipality has Poisson(idea_rate) new ideas, drawn from the ``ideas`` stream."""
+        rng = self.streams["ideas"]
+        counts = rng.poisson([m.idea_rate for m in self.municipalities])
+        self.create_ideas(np.repeat(np.arange(len(self.municipalities)), counts), rng, t)
+
+    def create_ideas(self, leads, rng: np.random.Generator, t: int, origin: str = "idea") -> None:
+        """Create one idea per entry of ``leads`` (municipality indices). Everything an idea is, including
+        its later fate, is drawn now from ``rng``, the same number of draws whatever the scenario."""
+        p, n = self.cfg.projects, len(leads)
+        if n == 0:
+            return
+        u = rng.random((n, 4))
+        z = rng.standard_normal((n, 4))
+        fate = rng.exponential(1.0, n)
+        second = self.programmes.get("second_programme")
+        for k, i in enumerate(leads):
+            n_partners = 0 if u[k, 0] >= p.partner_share else 1 + int(u[k, 2] * p.max_partners)
+            sector = "private" if u[k, 1] < p.cross_sector_share else "public"
+            theme = u[k, 3] < second.cfg.theme_share if second is not None else False
+            cost = p.cost_median_eur * np.exp(p.cost_sigma * z[k, 0])
+            self.add_project(Project(
+                pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
+                needs=(sector,) * n_partners, cost=float(cost),
+                gain=float(cost * p.benefit_ratio * np.exp(p.benefit_sigma * z[k, 1])),
+                staff_months=float(cost / 1e5 * p.staff_months_per_100k_eur),
+                duration=float(p.duration_months * np.exp(p.duration_sigma * z[k, 3])),
+                quality=float(z[k, 2]), fate=float(fate[k]), lead_index=int(i),
+                programme="second_programme" if theme else "funding", origin=origin), t)
 
     # -- submodels ------------------------------------------------------------------------------
 
@@ -102,42 +174,17 @@ class CooperationModel(mesa.Model):
                    for p in self.projects.by_state[s].values()]
         return {(min(p.lead, m), max(p.lead, m)) for p in running for m in p.members[1:]}
 
-    def generate_ideas(self, t: int) -> None:
-        """Each municipality has Poisson(idea_rate) new ideas. What an idea is like, including its
-        later fate, is drawn now from the ``ideas`` stream, so every scenario sees the same ideas."""
-        rng, p = self.streams["ideas"], self.cfg.projects
-        counts = rng.poisson([m.idea_rate for m in self.municipalities])
-        n = int(counts.sum())
-        if n == 0:
-            return
-        u = rng.random((n, 4))
-        z = rng.standard_normal((n, 4))
-        fate = rng.exponential(1.0, n)
-        leads = np.repeat(np.arange(len(self.municipalities)), counts)
-        for k, i in enumerate(leads):
-            n_partners = 0 if u[k, 0] >= p.partner_share else 1 + int(u[k, 2] * p.max_partners)
-            sector = "private" if u[k, 1] < p.cross_sector_share else "public"
-            cost = p.cost_median_eur * np.exp(p.cost_sigma * z[k, 0])
-            project = Project(
-                pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
-                needs=(sector,) * n_partners, cost=float(cost),
-                gain=float(cost * p.benefit_ratio * np.exp(p.benefit_sigma * z[k, 1])),
-                staff_months=float(cost / 1e5 * p.staff_months_per_100k_eur),
-                duration=float(p.duration_months * np.exp(p.duration_sigma * z[k, 3])),
-                quality=float(z[k, 2]), fate=float(fate[k]))
-            self.projects.add(project)
-
     def search_partners(self, t: int) -> None:
         """Ideas with partners to find ask candidates among the lead's ties, else through introductions
         (neighbours of neighbours, at twice the information cost); ideas that need none form at once."""
         for project in self.projects.in_state(State.IDEA):
-            self.projects.move(project, State.PARTNER_SEARCH if project.needs else State.CONSORTIUM, t)
+            self.move(project, State.PARTNER_SEARCH if project.needs else State.CONSORTIUM, t)
         for project in self.projects.in_state(State.PARTNER_SEARCH):
             self._search(project, t)
             if len(project.members) == len(project.needs) + 1:
-                self.projects.move(project, State.CONSORTIUM, t)
+                self.move(project, State.CONSORTIUM, t)
             elif t - project.entered[State.PARTNER_SEARCH] + 1 >= self.cfg.projects.search_months:
-                self.projects.move(project, State.DROPPED, t)
+                self.move(project, State.DROPPED, t)
 
     def _search(self, project: Project, t: int) -> None:
         """Fill the project's open needs one by one. Staff time (municipalities only; companies' and
@@ -156,7 +203,7 @@ class CooperationModel(mesa.Model):
             ranked = self.partner_selection.rank(lead.unique_id, candidates, trust, self.streams["partners"])
             found = False
             for c in ranked:
-                if not lead.spend(rule.information_cost(introduced)):
+                if not lead.spend(rule.information_cost(introduced, project)):
                     return                                   # no staff left this month: go on next month
                 project.asked.add(c)
                 cand = self.agent(c)
@@ -164,7 +211,7 @@ class CooperationModel(mesa.Model):
                 if not (rule.accepts(project, lead.willingness, n, t_lead, introduced)
                         and rule.accepts(project, cand.willingness, n, t_cand, introduced)):
                     continue
-                if isinstance(cand, Municipality) and not cand.spend(rule.staff_months(n, introduced)):
+                if isinstance(cand, Municipality) and not cand.spend(rule.staff_months(n, introduced, project)):
                     continue                                 # willing, but no staff to negotiate
                 project.members.append(c)
                 project.min_trust = min(project.min_trust, t_lead)
@@ -176,7 +223,9 @@ class CooperationModel(mesa.Model):
 
     def _candidates(self, project: Project, sectors: tuple[str, ...]) -> tuple[list[int], bool]:
         """Not-yet-asked actors of the wanted sectors among the lead's ties; if there are none, among
-        the ties of its ties (an introduction). Returns the candidates and whether they are introduced."""
+        the ties of its ties (an introduction), and, for a project the service organisation supports
+        (``project.reach``), among the ties of the organisation's members too. Returns the candidates
+        and whether they are introduced."""
         G, skip = self.network.G, set(project.members) | project.asked
         lead = project.lead
 
@@ -186,53 +235,109 @@ class CooperationModel(mesa.Model):
         direct = sorted(n for n in G.adj[lead] if ok(n))
         if direct:
             return direct, False
-        second = {m for n in G.adj[lead] for m in G.adj[n] if m != lead and ok(m)}
+        hubs = set(G.adj[lead])
+        if project.reach:
+            so = self.body("service_organisation")
+            if so is not None:
+                hubs |= set(G.adj[so.unique_id])
+        second = {m for n in hubs for m in G.adj[n] if m != lead and ok(m)}
+        if project.reach:
+            second |= {n for n in hubs if ok(n)}
         return sorted(second), True
 
     def write_applications(self, t: int) -> None:
         """A consortium applies once its lead has the staff to write the application (plus, with
-        partners, its own negotiation, enforcement and agency costs); the programme decides this
-        month's applications together, first come first served."""
-        p = self.cfg.projects
+        partners, its own negotiation, enforcement and agency costs), its programme accepts
+        applications this month and every required check is passed; the programmes decide,
+        each by its allocation rule, when they decide."""
         for project in self.projects.in_state(State.CONSORTIUM):
+            programme = self.programmes.get(project.programme) or self.programmes["funding"]
+            ready = programme.accepts(t) and all(b.may_apply(project, t) for b in self.bodies)
             n = len(project.members)
-            own = self.consortium.staff_months(n, False) - self.consortium.information_cost(False) if n > 1 else 0.0
-            if self.agent(project.lead).spend(p.application_staff_months + own):
-                self.projects.move(project, State.APPLICATION, t)
-                self.programme.submit(project)
-            elif t - project.entered[State.CONSORTIUM] >= p.search_months:
-                self.projects.move(project, State.DROPPED, t)
-        for project, approved in self.programme.decide(t):
-            if approved:
-                self.projects.move(project, State.APPROVED, t)
-                self.projects.move(project, State.IMPLEMENTATION, t)
-            else:
-                self.projects.move(project, State.REJECTED, t)
+            own = self.consortium.staff_months(n, False, project) - self.consortium.information_cost(False, project) \
+                if n > 1 else 0.0
+            work = programme.cfg.application_staff_months * project.application_factor + own
+            if ready and self.agent(project.lead).spend(work):
+                project.programme = programme.key
+                self.move(project, State.APPLICATION, t)
+                programme.submit(project)
+            elif t - project.entered[State.CONSORTIUM] >= self.cfg.projects.search_months:
+                self.move(project, State.DROPPED, t)
+        for programme in self.programmes.values():
+            for project, approved in programme.decide(t):
+                if approved:
+                    self.move(project, State.APPROVED, t)
+                    self.move(project, State.IMPLEMENTATION, t)
+                else:
+                    self.move(project, State.REJECTED, t)
 
     def implement(self, t: int) -> None:
         """Running projects take staff from their lead (what is missing slows them down), draw their
-        grant in proportion to progress, and fail once their cumulative hazard exceeds their fate.
-        The monthly hazard is ``failure_hazard + distrust_hazard * (1 - lowest trust)``."""
+        grant in proportion to progress, and fail once their cumulative hazard exceeds their fate. The
+        monthly hazard is ``(failure_hazard + distrust_hazard * (1 - lowest trust)) * hazard_factor``.
+        A concept (first of two stages) that completes is followed by its implementation project."""
         p = self.cfg.projects
         for project in self.projects.in_state(State.IMPLEMENTATION):
             lead = self.agent(project.lead)
-            need = project.staff_months / project.duration
+            staff, duration = self._workload(project)
+            need = staff / duration
             work = min(need, max(lead.free, 0.0))
             lead.free -= work
-            done = 1.0 / project.duration if need == 0 else work / project.staff_months
+            done = 1.0 / duration if need == 0 else work / staff
             done = min(done, 1.0 - project.progress)
             project.progress += done
             payment = project.grant * done
-            self.programme.spend(payment)
+            programme = self.programmes.get(project.programme)
+            if programme is not None:
+                programme.spend(payment)
             project.spent += payment
             project.stalled = 0 if done > 0 else project.stalled + 1
-            project.hazard += p.failure_hazard + p.distrust_hazard * (1.0 - project.min_trust)
+            project.hazard += (p.failure_hazard + p.distrust_hazard * (1.0 - project.min_trust)) * project.hazard_factor
             if project.progress >= 1.0 - 1e-9:              # finished work counts before this month's risk
-                self.programme.spend(project.grant - project.spent)
+                if programme is not None:
+                    programme.spend(project.grant - project.spent)
                 project.spent = project.grant
-                self.projects.move(project, State.COMPLETED, t)
+                self.move(project, State.COMPLETED, t)
                 self.trust_rule.project_outcome(self.network, project.members, True, t)
+                if project.stage == 1:
+                    self._follow_up(project, programme, t)
             elif project.hazard >= project.fate or project.stalled >= p.stall_months:
-                self.programme.release(project.grant - project.spent)
-                self.projects.move(project, State.FAILED, t)
+                if programme is not None:
+                    programme.release(project.grant - project.spent)
+                self.move(project, State.FAILED, t)
                 self.trust_rule.project_outcome(self.network, project.members, False, t)
+
+    def _workload(self, project: Project) -> tuple[float, float]:
+        """Staff-months and duration of the work now under way (a concept is a share of the project)."""
+        if project.stage == 1:
+            programme = self.programmes[project.programme]
+            scale = programme.cfg.concept_months / self.cfg.projects.duration_months
+            return project.staff_months * programme.cfg.concept_share, project.duration * scale
+        return project.staff_months, project.duration
+
+    def _follow_up(self, concept: Project, programme: Programme, t: int) -> None:
+        """After a concept: the true gain is revealed; the implementation goes ahead only if it clears
+        the investment hurdle (``hurdle_ratio`` x cost) and every member agrees again (the consortium
+        rule). Then it applies for implementation funding (stage 2). Drop-out between the stages
+        comes from this decision, from staff and from approval."""
+        gain = concept.gain * float(np.exp(programme.cfg.reveal_sigma * programme.rng.standard_normal()))
+        follow = Project(pid=len(self.projects), lead=concept.lead, created=t, needs=concept.needs,
+                         cost=concept.cost, gain=gain, staff_months=concept.staff_months,
+                         duration=concept.duration, quality=concept.quality, fate=concept.fate,
+                         lead_index=concept.lead_index, programme=programme.key, origin="followup",
+                         stage=2, parent=concept.pid, members=list(concept.members),
+                         min_trust=concept.min_trust)
+        self.add_project(follow, t)
+        n, net = len(follow.members), self.network
+        agree = gain >= programme.cfg.hurdle_ratio * concept.cost and all(self.consortium.accepts(follow, self.agent(m).willingness, n,
+                                            net.trust(m, concept.lead, t) if m != concept.lead else 1.0, False)
+                    for m in follow.members)
+        self.move(follow, State.CONSORTIUM if agree else State.DROPPED, t)
+
+    # -- membership -----------------------------------------------------------------------------
+
+    def join(self, municipality: Municipality, t: int) -> None:
+        """A municipality joins the initiative: every body takes it in."""
+        municipality.member = True
+        for body in self.bodies:
+            body.on_join(municipality)

@@ -43,7 +43,7 @@ class CollabNetwork:
         self.sector = np.full(16, -1, dtype=np.int8)          # node id -> index into SECTORS
         self._n = 0                                              # edge slots used
         self.version = 0                                         # bumped whenever the topology changes
-        self._clustering = (-1, 0.0)                             # (version, value) cache
+        self._clustering = (None, 0.0)                           # (key, value) cache
         cap = 64
         self.u = np.zeros(cap, np.int64)
         self.v = np.zeros(cap, np.int64)
@@ -136,12 +136,15 @@ class CollabNetwork:
                     kind=self.kind[idx], projects=self.projects[idx],
                     su=self.sector[self.u[idx]], sv=self.sector[self.v[idx]])
 
-    def average_clustering(self) -> float:
-        """Average local clustering coefficient, recomputed only when the topology has changed."""
-        if self._clustering[0] != self.version:
+    def average_clustering(self, exclude: int = -1, n_nodes: int | None = None) -> float:
+        """Average local clustering coefficient over the nodes not of sector ``exclude`` (``n_nodes`` of
+        them), recomputed only when the topology has changed."""
+        key = (self.version, exclude, n_nodes)
+        if self._clustering[0] != key:
             idx = np.flatnonzero(self.alive[: self._n])
-            value = average_clustering(self.u[idx], self.v[idx], self.G.number_of_nodes())
-            self._clustering = (self.version, value)
+            idx = idx[(self.sector[self.u[idx]] != exclude) & (self.sector[self.v[idx]] != exclude)]
+            n = self.G.number_of_nodes() if n_nodes is None else n_nodes
+            self._clustering = (key, average_clustering(self.u[idx], self.v[idx], n))
         return self._clustering[1]
 
     def prune(self, step: int, min_evidence: float, unused_months: int = 12,

@@ -5,8 +5,9 @@ can only move forward. ``DROPPED`` ends an idea that found no partners, or a con
 found the staff to write its application.
 
     IDEA -> PARTNER_SEARCH -> CONSORTIUM -> APPLICATION -> APPROVED -> IMPLEMENTATION -> COMPLETED
-      \\___________________/^      |              \\-> REJECTED                          \\-> FAILED
-         (no partners needed)     \\-> DROPPED (also from PARTNER_SEARCH)
+      \\___________________/^      |   \\            \\-> REJECTED          ^             \\-> FAILED
+         (no partners needed)     |    \\_____________________________/ (self-funded, e.g. broker matches)
+                                  \\-> DROPPED (also from PARTNER_SEARCH)
 
 >>> p = Project(pid=0, lead=1, created=1, needs=(), cost=1.0, gain=2.0, staff_months=1.0,
 ...             duration=12.0, quality=0.0, fate=1.0)
@@ -38,9 +39,9 @@ class State(IntEnum):
 
 
 TRANSITIONS: dict[State, frozenset[State]] = {
-    State.IDEA: frozenset({State.PARTNER_SEARCH, State.CONSORTIUM}),
+    State.IDEA: frozenset({State.PARTNER_SEARCH, State.CONSORTIUM, State.DROPPED}),
     State.PARTNER_SEARCH: frozenset({State.CONSORTIUM, State.DROPPED}),
-    State.CONSORTIUM: frozenset({State.APPLICATION, State.DROPPED}),
+    State.CONSORTIUM: frozenset({State.APPLICATION, State.IMPLEMENTATION, State.DROPPED}),
     State.APPLICATION: frozenset({State.APPROVED, State.REJECTED}),
     State.APPROVED: frozenset({State.IMPLEMENTATION}),
     State.IMPLEMENTATION: frozenset({State.COMPLETED, State.FAILED}),
@@ -51,11 +52,14 @@ assert all(new > old for old, news in TRANSITIONS.items() for new in news)  # fo
 
 @dataclass(eq=False)
 class Project:
-    """One project. ``members`` starts with the lead municipality; ``needs`` lists the sectors
-    ("public", or "private" for a company or NGO) of the partners still to be found."""
+    """One project. ``members`` starts with the lead; ``needs`` lists the sectors ("public", or
+    "private" for a company or NGO) of the partners the idea needs.
+
+    The ``*_factor`` and ``quality_bonus`` fields are how coordinating bodies act on a project: they
+    start neutral and bodies change them when they serve it (see ``sim/bodies``)."""
 
     pid: int
-    lead: int                      # agent id of the lead municipality
+    lead: int                      # agent id of the lead (a municipality; an NGO for broker matches)
     created: int                   # month of the idea
     needs: tuple[str, ...]         # sectors of the partners the idea needs
     cost: float                    # EUR
@@ -64,16 +68,30 @@ class Project:
     duration: float                # months at full staffing
     quality: float                 # latent application quality, standard normal
     fate: float                    # Exp(1) draw: the project fails once its cumulative hazard exceeds it
+    lead_index: int = -1           # row of the lead's municipality in the region table
+    programme: str = "funding"     # config key of the programme it applies to ("" = self-funded)
+    origin: str = "idea"           # idea, knowledge, event, broker, followup
+    stage: int = 0                 # 0 single stage; 1 concept; 2 implementation after a concept
+    parent: int = -1               # pid of the concept a stage-2 project follows
     members: list[int] = field(default_factory=list)
     asked: set[int] = field(default_factory=set)
     state: State = State.IDEA
     entered: dict[State, int] = field(default_factory=dict)
+    request: float = 0.0           # grant asked for, EUR
     grant: float = 0.0             # approved funding, EUR
     spent: float = 0.0             # funding paid out so far, EUR
     progress: float = 0.0          # share of the work done, 0..1
     hazard: float = 0.0            # cumulative failure hazard so far
     stalled: int = 0               # consecutive months without progress
     min_trust: float = 1.0         # lowest trust of the lead in a partner, each taken when that partner joined
+    info_factor: float = 1.0       # multiplies information costs
+    negotiation_factor: float = 1.0
+    agency_factor: float = 1.0
+    application_factor: float = 1.0  # multiplies the staff time to write the application
+    quality_bonus: float = 0.0     # added to the latent quality
+    hazard_factor: float = 1.0     # multiplies the failure hazard
+    reach: bool = False            # partner search may use the service organisation's network
+    cleared: bool = False          # passed a required eligibility check
 
     def __post_init__(self):
         if not self.members:
@@ -86,11 +104,6 @@ class Project:
             return "solo"
         return "cross_sector" if "private" in self.needs else "inter_municipal"
 
-    @property
-    def grant_request(self) -> float:
-        return self.cost - self.own_share
-
-    own_share: float = 0.0         # EUR the members pay themselves (set when the application is written)
 
 
 class ProjectBook:
@@ -99,14 +112,16 @@ class ProjectBook:
     def __init__(self):
         self.all: list[Project] = []
         self.by_state: dict[State, dict[int, Project]] = {s: {} for s in State}
-        self.reached = [0] * len(State)            # how many projects ever entered each state
+        self.reached = [0] * len(State)            # funded-pipeline projects that ever entered each state
+        self.reached_self_funded = [0] * len(State)  # the same for self-funded ones (broker matches)
         self.consortia = {"inter_municipal": 0, "cross_sector": 0}   # partnered consortia formed, by kind
+        self.company_ngo = 0                       # consortia of a company and an NGO (no municipality)
         self.lead_times: dict[State, list[int]] = {State.APPROVED: [], State.COMPLETED: []}
 
     def add(self, project: Project) -> None:
         self.all.append(project)
         self.by_state[State.IDEA][project.pid] = project
-        self.reached[State.IDEA] += 1
+        self._reached(project)[State.IDEA] += 1
 
     def move(self, project: Project, new: State, step: int) -> None:
         if new not in TRANSITIONS.get(project.state, ()):
@@ -115,11 +130,16 @@ class ProjectBook:
         self.by_state[new][project.pid] = project
         project.state = new
         project.entered[new] = step
-        self.reached[new] += 1
-        if new in self.lead_times:
+        self._reached(project)[new] += 1
+        if new in self.lead_times and project.programme:
             self.lead_times[new].append(step - project.created)
-        if new == State.CONSORTIUM and project.needs:
+        if new == State.CONSORTIUM and project.needs and project.origin != "followup":
             self.consortia[project.kind] += 1
+            if project.origin == "broker":
+                self.company_ngo += 1
+
+    def _reached(self, project: Project) -> list[int]:
+        return self.reached if project.programme else self.reached_self_funded
 
     def in_state(self, state: State) -> list[Project]:
         """A snapshot (safe to move projects while iterating), in the order they entered the state."""

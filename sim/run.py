@@ -60,6 +60,6 @@ def summarise(model, recorder: Recorder) -> dict[str, float]:
         **final,
         "approvals_per_year": final["approvals"] / years,
         "completions_per_year": final["completions"] / years,
-        "budget_per_year_eur": model.programme.annual_budget,
+        "budget_per_year_eur": sum(p.annual_budget for p in model.programmes.values()),
     }
     return summary

@@ -98,9 +98,13 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
 
 
 def test_summary_keys_are_documented_in_the_readme(tmp_path):
-    from sim.config import Config, RegionConfig
+    from sim.bodies import bodies
+    from sim.config import Config, ProgrammeConfig, RegionConfig, ScenarioConfig
     from sim.run import simulate
-    keys = simulate(Config(horizon_months=1, region=RegionConfig(preset="saarbruecken"))).summary
+    everything = Config(horizon_months=1, region=RegionConfig(preset="saarbruecken"),
+                        scenario=ScenarioConfig(bodies=bodies.names()),
+                        second_programme=ProgrammeConfig(budget_per_head_year=1.0))
+    keys = simulate(everything).summary
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     undocumented = [k for k in keys if f"`{k}`" not in readme]
     assert undocumented == []

@@ -22,12 +22,17 @@ class Actor(mesa.Agent):
     sector: str = "public"
     home: int = -1            # index of the home municipality in model.region
     willingness: float = 1.0
+    free: float = float("inf")  # staff time left this month; only municipalities' is limited
 
     def __init__(self, model: mesa.Model, **attrs):
         super().__init__(model)
         for key, value in attrs.items():
             setattr(self, key, value)
         model.network.add_node(self.unique_id, self.sector, kind=self.key)
+
+    def spend(self, staff_months: float) -> bool:
+        """Use staff time; always possible for actors whose capacity is not modelled."""
+        return True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.unique_id}>"

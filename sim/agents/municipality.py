@@ -26,6 +26,7 @@ class Municipality(Actor):
     capacity: float
     idea_rate: float
     free: float = 0.0
+    member: bool = True       # member of the regional initiative (served by its bodies)
 
     def new_month(self) -> None:
         """This month's capacity, less any overrun carried from last month."""

@@ -18,7 +18,8 @@ class InstitutionalCollectiveAction:
 
         share = w * (gain - cofinancing_share * cost) / n
         risk  = defection_risk * (1 - t) * share
-        TC    = wage * (information [x2 via an introduction] + negotiation * (n - 1) + enforcement + agency)
+        TC    = wage * (information [x2 via an introduction] * f_info + negotiation * (n - 1) * f_neg
+                        + enforcement + agency * f_agency)
         join  iff share - risk - TC > 0
 
     Zero trust with ``defection_risk = 1`` leaves nothing to gain, so no consortium with partners forms.
@@ -28,21 +29,23 @@ class InstitutionalCollectiveAction:
         self.p = cfg.projects
         self.cofinancing = cfg.funding.cofinancing_share
 
-    def information_cost(self, introduced: bool) -> float:
+    def information_cost(self, introduced: bool, project: Project) -> float:
         """Staff-months to approach one candidate (twice as much through an introduction)."""
-        return self.p.information_cost * (2.0 if introduced else 1.0)
+        return self.p.information_cost * (2.0 if introduced else 1.0) * project.info_factor
 
-    def staff_months(self, n_members: int, introduced: bool) -> float:
-        """Transaction costs of one member, in staff-months."""
+    def staff_months(self, n_members: int, introduced: bool, project: Project) -> float:
+        """Transaction costs of one member, in staff-months; coordinating bodies may have lowered
+        the project's information, negotiation and agency costs (its ``*_factor`` fields)."""
         p = self.p
-        return (self.information_cost(introduced) + p.negotiation_cost * (n_members - 1)
-                + p.enforcement_cost + p.agency_cost)
+        return (self.information_cost(introduced, project)
+                + p.negotiation_cost * (n_members - 1) * project.negotiation_factor
+                + p.enforcement_cost + p.agency_cost * project.agency_factor)
 
     def net_benefit(self, project: Project, willingness: float, n_members: int, trust: float,
                     introduced: bool) -> float:
         share = willingness * (project.gain - self.cofinancing * project.cost) / n_members
         risk = self.p.defection_risk * (1.0 - trust) * share
-        return share - risk - self.p.wage_eur_per_staff_month * self.staff_months(n_members, introduced)
+        return share - risk - self.p.wage_eur_per_staff_month * self.staff_months(n_members, introduced, project)
 
     def accepts(self, project: Project, willingness: float, n_members: int, trust: float,
                 introduced: bool) -> bool:

@@ -1,0 +1,146 @@
+"""What every coordinating body has: a node in the graph, its own parameters, stream and cost, and hooks.
+
+A body is a Mesa agent in the ``coordination`` sector. The model calls its hooks at fixed points
+of the month (see ``CooperationModel.step``):
+
+- ``setup()``: once, after all actors exist (ties to members, say);
+- ``start_month(t)``: staff time is renewed, queued requests are served, periodic events happen;
+- ``on_enter(project, state, t)``: a project has just entered ``state`` (a body may file a request);
+- ``may_apply(project, t)``: may this project write its application now? (an eligibility check);
+- ``end_month(t)``: after this month's ideas; knowledge transfer, requests from NGOs, entry reviews.
+
+A body acts on projects only through their documented fields (``info_factor``, ``quality_bonus``,
+...); it draws random numbers only from its own stream, so switching it on leaves every other draw
+as it was. A body whose capacity is zero is inactive: no ties, no requests, no draws, no cost.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.agents.base import Actor
+from sim.projects import Project, State
+from sim.registry import Registry
+
+bodies = Registry("coordinating body")
+
+
+@dataclass
+class Request:
+    kind: str
+    project: Project | None
+    arrived: int
+    staff_months: float
+    owner: int = -1                # agent id of who asked, when there is no project yet
+
+
+class ServiceQueue:
+    """First come, first served: each month ``capacity`` staff-months serve the oldest requests.
+
+    Counts requests received and served, waiting months, staff time used and offered; metrics read these.
+    """
+
+    def __init__(self, capacity: float):
+        self.capacity = capacity
+        self.waiting: deque[Request] = deque()
+        self.received = self.served = 0
+        self.wait_total = 0.0
+        self.used_total = self.offered_total = 0.0
+        self.used_now = 0.0
+
+    def add(self, request: Request) -> None:
+        self.received += 1
+        self.waiting.append(request)
+
+    def serve(self, step: int, still_needed) -> list[Request]:
+        """Serve the oldest requests this month's capacity allows; requests no longer needed
+        (``still_needed(request)`` is false) leave the queue at no cost."""
+        left, done = self.capacity, []
+        while self.waiting:
+            req = self.waiting[0]
+            if not still_needed(req):
+                self.waiting.popleft()
+                continue
+            if req.staff_months > left + 1e-12:
+                break
+            self.waiting.popleft()
+            left -= req.staff_months
+            self.served += 1
+            self.wait_total += step - req.arrived
+            done.append(req)
+        self.used_now = self.capacity - left
+        self.used_total += self.used_now
+        self.offered_total += self.capacity
+        return done
+
+    def metrics(self, prefix: str) -> dict[str, float]:
+        return {f"{prefix}_requests": float(self.received), f"{prefix}_served": float(self.served),
+                f"{prefix}_queue": float(len(self.waiting)),
+                f"{prefix}_wait_months": self.wait_total / self.served if self.served else float("nan"),
+                f"{prefix}_utilisation": self.used_total / self.offered_total if self.offered_total else float("nan")}
+
+
+class Body(Actor):
+    """Base class of coordinating bodies; subclasses set ``config_key`` and override hooks."""
+
+    sector = "coordination"
+    config_key: str = ""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.params = getattr(model.cfg, self.config_key)
+        self.stream: np.random.Generator = model.streams[self.config_key]
+        self.cost_eur = 0.0
+
+    # -- to override ----------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return True
+
+    def monthly_cost(self) -> float:
+        """EUR this body costs per month (staff at the model's wage, events, ...)."""
+        return 0.0
+
+    def setup(self) -> None:
+        pass
+
+    def start_month(self, t: int) -> None:
+        pass
+
+    def on_enter(self, project: Project, state: State, t: int) -> None:
+        pass
+
+    def may_apply(self, project: Project, t: int) -> bool:
+        return True
+
+    def end_month(self, t: int) -> None:
+        pass
+
+    def on_join(self, municipality) -> None:
+        """A municipality has just joined the initiative."""
+
+    def metrics(self) -> dict[str, float]:
+        return {f"{self.key}_cost_eur": self.cost_eur}
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    @property
+    def wage(self) -> float:
+        return self.model.cfg.projects.wage_eur_per_staff_month
+
+    def members(self) -> list:
+        return [m for m in self.model.municipalities if m.member]
+
+    def is_member_project(self, project: Project) -> bool:
+        m = self.model.agent(project.lead)
+        return getattr(m, "member", False)
+
+    def meet(self, participants: list[int], evidence: float, t: int) -> None:
+        """Everyone meets everyone: each pair gains positive evidence (ties are made where none existed)."""
+        for i, u in enumerate(participants):
+            for v in participants[i + 1:]:
+                self.model.network.record(u, v, t, positive=evidence, kind="event")
