@@ -3,21 +3,23 @@
     .venv/bin/python scripts/param_table.py > /tmp/table.md    # then paste it into docs/ODD.md
 """
 
-from sim.config import describe_range, iter_params
+from sim.config import Config, describe_range, iter_params, to_dict
 
 
 def main() -> None:
+    defaults = to_dict(Config())
     print("| key | default | unit | range | source |")
     print("|---|---|---|---|---|")
     for key, f in iter_params():
         if key.startswith("output."):
             continue
+        value = defaults
+        for part in key.split("."):
+            value = value[part]
         m = f.metadata
-        default = f.default if f.default_factory is __import__("dataclasses").MISSING else f.default_factory()
-        rng = describe_range({**m, "unit": ""}) if (m.get("low") is not None or m.get("high") is not None) else (
-            " / ".join(m["choices"]) if m.get("choices") else "")
-        source = m["source"].replace("|", "/")
-        print(f"| `{key}` | {default!r} | {m.get('unit', '')} | {rng} | {source} |")
+        bounded = m.get("low") is not None or m.get("high") is not None
+        allowed = describe_range({**m, "unit": ""}) if bounded else " / ".join(m.get("choices") or ())
+        print(f"| `{key}` | {value!r} | {m.get('unit', '')} | {allowed} | {m['source'].replace('|', '/')} |")
 
 
 if __name__ == "__main__":

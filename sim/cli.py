@@ -37,6 +37,9 @@ ConfigStore.instance().store(name="base_config", node=Config)
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["list"]:
+        print(list_components())
+        return
     try:
         if not any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
             multirun = "-m" in argv or "--multirun" in argv
@@ -50,6 +53,32 @@ def main(argv: list[str] | None = None) -> None:
 def fail(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def list_components() -> str:
+    """Every registered component, by extension point: name, traits and the first line of its docstring."""
+    import inspect
+
+    from sim.agents import agent_kinds
+    from sim.bodies import bodies
+    from sim.funding import allocation_rules
+    from sim.metrics import metrics
+    from sim.rules import consortium_rules, partner_selection_rules
+    from sim.trust import trust_rules
+
+    out = []
+    for title, registry, key in [
+            ("Agent kinds", agent_kinds, None), ("Coordinating bodies", bodies, "scenario.bodies"),
+            ("Partner selection rules", partner_selection_rules, "rules.partner_selection"),
+            ("Consortium rules", consortium_rules, "rules.consortium"), ("Trust rules", trust_rules, "rules.trust"),
+            ("Allocation rules", allocation_rules, "funding.allocation"), ("Metrics", metrics, None)]:
+        out.append(f"{title}" + (f"  [{key}]" if key else ""))
+        for name, obj in registry.items():
+            doc = " ".join((inspect.getdoc(obj) or "").split("\n\n")[0].split())
+            traits = ", ".join(f"{k}={v}" for k, v in obj.traits.items())
+            out.append(f"  {name:<22} {doc}" + (f" ({traits})" if traits else ""))
+        out.append("")
+    return "\n".join(out).rstrip()
 
 
 # -- checks before any run ------------------------------------------------------------------
@@ -97,6 +126,9 @@ def preflight(overrides: list[str], multirun: bool = False) -> Config:
     from sim.data import load_region
     from sim.results import target_folder
 
+    from sim.run import check_components
+
+    check_components(cfg)
     load_region(cfg.region)
     if cfg.output.write and not multirun:
         target_folder(cfg)

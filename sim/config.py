@@ -154,7 +154,10 @@ class ProjectsConfig:
                               help="an implementation that gets no staff for this long fails")
     search_months: int = param(6, unit="months", low=1, high=120, source="assumption",
                                help="an idea that has not found its partners after this many months of search is "
-                                    "dropped; also the longest a consortium waits for staff to write its application")
+                                    "dropped; so is a consortium that could not start its application for this long")
+    application_pace: float = param(0.25, unit="staff-months per month", low=0, low_open=True, high=100,
+                                    source="assumption: a quarter of a post works on an application",
+                                    help="most staff time a lead puts into writing one application each month")
     information_cost: float = param(0.3, unit="staff-months", low=0, high=100,
                                     source="assumption; Feiock 2013 information/coordination costs",
                                     help="cost of approaching one candidate partner (doubled via an introduction)")
@@ -218,7 +221,7 @@ class ProgrammeConfig:
     winners_per_call: int = param(0, low=0, high=100_000,
                                   source="Prima.Klima.Ruhrmetropole 2023: 6 winners plus 2 recognitions (seed 002)",
                                   help="most approvals per decision (0 = no cap)")
-    theme_share: float = param(1.0, low=0, high=1, source="assumption",
+    theme_share: float = param(0.3, low=0, high=1, source="assumption",
                                help="second programme: share of ideas that fit its theme (they apply only there)")
     two_stage: bool = param(False, source="Prima.Klima / KfW 432: concept first, then implementation (seed 002)",
                             help="winners get a concept first; implementation funding needs a second application")
@@ -261,8 +264,9 @@ class ServiceOrgConfig:
     staff: float = param(11.0, unit="full-time staff", low=0, high=10_000,
                          source="seed 003: the service organisation started with 11 staff",
                          help="staff; each gives one staff-month a month")
-    project_share: float = param(0.6, low=0, high=1,
-                                 source="assumption: 4 of its 9 service fields (seed 000) serve projects directly",
+    project_share: float = param(0.45, low=0, high=1,
+                                 source="seed 003: about 4 of its 9 service fields (controlling and monitoring, "
+                                        "finance and funding, integral projects, network) serve projects directly",
                                  help="share of staff time for project services; the rest is communication, "
                                       "digital infrastructure and administration")
     search_staff_months: float = param(0.2, unit="staff-months per request", low=0, low_open=True, high=100,
@@ -278,6 +282,8 @@ class ServiceOrgConfig:
     quality_bonus: float = param(0.8, unit="standard deviations", low=0, high=10,
                                  source="assumption (to calibrate on 60 approvals of 64 applications, seed 003)",
                                  help="funding advice raises an application's latent quality by this")
+    application_factor: float = param(0.5, low=0, high=1, source="assumption",
+                                      help="funding advice multiplies the applicants' work to write the application by this")
     hazard_factor: float = param(0.5, low=0, high=1, source="assumption",
                                  help="monitoring multiplies an implementation's failure hazard by this")
     knowledge_ideas: float = param(0.3, unit="ideas per spare staff-month", low=0, high=100,
@@ -287,10 +293,10 @@ class ServiceOrgConfig:
 
 @dataclass
 class CityCoordinatorsConfig:
-    """One city coordinator per member municipality (Klima.Werk, seed 000)."""
+    """One city coordinator per member municipality (Klima.Werk, seed 003)."""
 
     staff_per_city: float = param(0.5, unit="full-time staff per city", low=0, high=100,
-                                  source="assumption: part of a post in each city (seed 000: every city has one)",
+                                  source="assumption: part of a post in each city (seed 003: every city has one)",
                                   help="coordinator time per member city (its cost; 0 = no coordinators)")
     agency_factor: float = param(0.3, low=0, high=1, source="assumption",
                                  help="agency costs (working across the city's own departments) are multiplied by this")
@@ -314,6 +320,8 @@ class BrokerConfig:
     request_rate: float = param(0.2, unit="requests per NGO and month", low=0, high=100,
                                 source="assumption (mature groups: 100-150 matches a year, notes/literature.md)",
                                 help="NGOs ask the group for support at this rate")
+    patience_months: int = param(6, unit="months", low=1, high=120, source="assumption",
+                                 help="an NGO's request still waiting after this long is given up")
     staff_months_per_request: float = param(
         0.08, unit="staff-months", low=0, low_open=True, high=100,
         source="Breda 2017: 36 staff-months for 447 matches (notes/literature.md)",
@@ -340,7 +348,7 @@ class ProjectOfficeConfig:
 
     budget_eur_per_year: float = param(89_000.0, unit="EUR per year", low=0, high=1e9,
                                        source="seed 002: ICM, 580 k EUR for 2023-2029 (about 6.5 years)",
-                                       help="cost of the office; its staff is this budget over the wage")
+                                       help="cost of the office per year")
     advice_bonus: float = param(0.5, unit="standard deviations", low=0, high=10, source="assumption",
                                 help="advice raises the quality of applications to the second programme by this")
     events_per_year: int = param(2, low=0, high=52, source="assumption",
@@ -368,14 +376,14 @@ class DevelopmentConfig:
                              help="a shared service pool raises members' capacity by this share")
     catalogue_factor: float = param(0.5, low=0, high=1,
                                     source="assumption (seed 004: joint catalogue of funding programmes)",
-                                    help="small members' application work is multiplied by this")
+                                    help="small members' information costs and application work are multiplied by this")
     small_town_population: int = param(20_000, unit="inhabitants", low=0, high=10_000_000, source="assumption",
                                        help="towns below this count as small for the catalogue")
 
 
 @dataclass
 class EventsConfig:
-    """Culture events and agility workshops (Klima.Werk 2023 phase, seed 003)."""
+    """Culture events and agility workshops (Klima.Werk 2023 phase, seed 000)."""
 
     interval_months: int = param(6, unit="months", low=1, high=120, source="assumption",
                                  help="an event takes place this often")
@@ -405,7 +413,7 @@ class EntryConfig:
 
 @dataclass
 class AssociationConfig:
-    """Regional association (RVR, seed 000): climate data and expertise for all municipalities."""
+    """Regional association (RVR, seed 003): climate data and expertise for all municipalities."""
 
     staff: float = param(2.0, unit="full-time staff", low=0, high=1_000, source="assumption",
                          help="staff providing data and expertise (its cost)")

@@ -196,25 +196,27 @@ class Lottery(AllocationRule):
 
 @allocation_rules.register("formula", competitive=False)
 class Formula(AllocationRule):
-    """Each municipality is entitled to a share of the year's budget (by population, or equal shares);
-    an eligible application is approved while its lead's entitlement lasts."""
+    """Each municipality is entitled to a share of each year's budget (by population, or equal
+    shares); unused entitlement accumulates, so a small town can save up for a project (use it with
+    ``carry_over``, or the savings lapse with the budget). An eligible application is approved while
+    its lead's entitlement and the budget last."""
 
     def __init__(self, programme: Programme):
         super().__init__(programme)
         pop = programme.population
         shares = pop / pop.sum() if programme.cfg.formula_basis == "population" else np.full(len(pop), 1 / len(pop))
         self.shares = shares
-        self.used = np.zeros(len(pop))
+        self.entitled = np.zeros(len(pop))
 
     def new_year(self) -> None:
-        self.used[:] = 0.0
+        self.entitled += self.shares * self.programme.annual_budget
 
     def granted(self, project: Project) -> None:
-        self.used[project.lead_index] += project.grant
+        self.entitled[project.lead_index] -= project.grant
 
     def decide(self, queue, step):
         prog, budget, out = self.programme, self.programme.available, []
-        left = self.shares * prog.annual_budget - self.used
+        left = self.entitled.copy()
         for project in queue:
             i = project.lead_index
             ok = prog.eligible(project) and project.request <= min(left[i], budget)

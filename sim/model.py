@@ -157,6 +157,7 @@ class CooperationModel(mesa.Model):
             sector = "private" if u[k, 1] < p.cross_sector_share else "public"
             theme = u[k, 3] < second.cfg.theme_share if second is not None else False
             cost = p.cost_median_eur * np.exp(p.cost_sigma * z[k, 0])
+            programme = second if theme else self.programmes["funding"]
             self.add_project(Project(
                 pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
                 needs=(sector,) * n_partners, cost=float(cost),
@@ -164,7 +165,7 @@ class CooperationModel(mesa.Model):
                 staff_months=float(cost / 1e5 * p.staff_months_per_100k_eur),
                 duration=float(p.duration_months * np.exp(p.duration_sigma * z[k, 3])),
                 quality=float(z[k, 2]), fate=float(fate[k]), lead_index=int(i),
-                programme="second_programme" if theme else "funding", origin=origin), t)
+                programme=programme.key, cofinancing_share=programme.cfg.cofinancing_share, origin=origin), t)
 
     # -- submodels ------------------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class CooperationModel(mesa.Model):
         direct = sorted(n for n in G.adj[lead] if ok(n))
         if direct:
             return direct, False
-        hubs = set(G.adj[lead])
+        hubs = {n for n in G.adj[lead] if G.nodes[n]["sector"] != "coordination"}
         if project.reach:
             so = self.body("service_organisation")
             if so is not None:
@@ -246,23 +247,28 @@ class CooperationModel(mesa.Model):
         return sorted(second), True
 
     def write_applications(self, t: int) -> None:
-        """A consortium applies once its lead has the staff to write the application (plus, with
-        partners, its own negotiation, enforcement and agency costs), its programme accepts
-        applications this month and every required check is passed; the programmes decide,
-        each by its allocation rule, when they decide."""
+        """A consortium's lead writes the application (plus, with partners, its own negotiation,
+        enforcement and agency work) at up to ``application_pace`` staff-months a month, as its free
+        staff allows. It submits once the work is done, its programme accepts applications this month
+        and every required check is passed; a consortium that could not start within
+        ``search_months``, or whose programme's period is over, is dropped. The programmes decide, each by its rule, when they decide."""
+        pace, limit = self.cfg.projects.application_pace, self.cfg.projects.search_months
         for project in self.projects.in_state(State.CONSORTIUM):
             programme = self.programmes.get(project.programme) or self.programmes["funding"]
+            lead = self.agent(project.lead)
+            work = self._application_work(project, programme)
+            step = min(pace, work - project.prepared, max(lead.free, 0.0))
+            if step > 0:
+                lead.free -= step
+                project.prepared += step
             ready = programme.accepts(t) and all(b.may_apply(project, t) for b in self.bodies)
-            n = len(project.members)
-            own = self.consortium.staff_months(n, False, project) - self.consortium.information_cost(False, project) \
-                if n > 1 else 0.0
-            work = programme.cfg.application_staff_months * project.application_factor + own
-            if ready and self.agent(project.lead).spend(work):
+            if ready and project.prepared >= work - 1e-9:
                 project.programme = programme.key
                 self.move(project, State.APPLICATION, t)
                 programme.submit(project)
-            elif t - project.entered[State.CONSORTIUM] >= self.cfg.projects.search_months:
-                self.move(project, State.DROPPED, t)
+            elif (project.prepared == 0 and t - project.entered[State.CONSORTIUM] >= limit) \
+                    or t > programme.cfg.period_end:
+                self.move(project, State.DROPPED, t)                 # never started, or the window closed
         for programme in self.programmes.values():
             for project, approved in programme.decide(t):
                 if approved:
@@ -270,6 +276,13 @@ class CooperationModel(mesa.Model):
                     self.move(project, State.IMPLEMENTATION, t)
                 else:
                     self.move(project, State.REJECTED, t)
+
+    def _application_work(self, project: Project, programme: Programme) -> float:
+        """Staff-months the lead needs to write this application (advice may have lowered it)."""
+        n = len(project.members)
+        own = (self.consortium.staff_months(n, False, project) - self.consortium.information_cost(False, project)
+               if n > 1 else 0.0)
+        return programme.cfg.application_staff_months * project.application_factor + own
 
     def implement(self, t: int) -> None:
         """Running projects take staff from their lead (what is missing slows them down), draw their
@@ -325,6 +338,7 @@ class CooperationModel(mesa.Model):
                          cost=concept.cost, gain=gain, staff_months=concept.staff_months,
                          duration=concept.duration, quality=concept.quality, fate=concept.fate,
                          lead_index=concept.lead_index, programme=programme.key, origin="followup",
+                         cofinancing_share=concept.cofinancing_share,
                          stage=2, parent=concept.pid, members=list(concept.members),
                          min_trust=concept.min_trust)
         self.add_project(follow, t)

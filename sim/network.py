@@ -150,11 +150,12 @@ class CollabNetwork:
     def prune(self, step: int, min_evidence: float, unused_months: int = 12,
               keep: set[tuple[int, int]] = frozenset()) -> int:
         """Drop ties unused for ``unused_months`` whose decayed evidence r + s is below ``min_evidence``,
-        except the pairs in ``keep`` (given as (smaller id, larger id); e.g. partners of running projects,
+        except membership ties (to coordinating bodies) and the pairs in ``keep`` (given as (smaller id, larger id); e.g. partners of running projects,
         whose tie has no evidence until the project ends). Returns how many ties were dropped."""
         edges = self.edge_table(step)
         idle = step - self.last[edges["eid"]] >= unused_months
-        weak = (edges["r"] + edges["s"] < min_evidence) & idle
+        standing = edges["kind"] == TIE_KINDS.index("membership")     # a membership is not a habit that fades
+        weak = (edges["r"] + edges["s"] < min_evidence) & idle & ~standing
         dropped = 0
         for eid in edges["eid"][weak].tolist():
             pair = (int(min(self.u[eid], self.v[eid])), int(max(self.u[eid], self.v[eid])))

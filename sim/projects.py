@@ -77,6 +77,8 @@ class Project:
     asked: set[int] = field(default_factory=set)
     state: State = State.IDEA
     entered: dict[State, int] = field(default_factory=dict)
+    cofinancing_share: float = 0.0  # share of the cost the members pay (their programme's; 1 if self-funded)
+    prepared: float = 0.0          # staff-months of application work done so far
     request: float = 0.0           # grant asked for, EUR
     grant: float = 0.0             # approved funding, EUR
     spent: float = 0.0             # funding paid out so far, EUR
@@ -114,7 +116,7 @@ class ProjectBook:
         self.by_state: dict[State, dict[int, Project]] = {s: {} for s in State}
         self.reached = [0] * len(State)            # funded-pipeline projects that ever entered each state
         self.reached_self_funded = [0] * len(State)  # the same for self-funded ones (broker matches)
-        self.consortia = {"inter_municipal": 0, "cross_sector": 0}   # partnered consortia formed, by kind
+        self.consortia = {"inter_municipal": 0, "cross_sector": 0}   # funded-pipeline consortia, by kind
         self.company_ngo = 0                       # consortia of a company and an NGO (no municipality)
         self.lead_times: dict[State, list[int]] = {State.APPROVED: [], State.COMPLETED: []}
 
@@ -133,10 +135,11 @@ class ProjectBook:
         self._reached(project)[new] += 1
         if new in self.lead_times and project.programme:
             self.lead_times[new].append(step - project.created)
-        if new == State.CONSORTIUM and project.needs and project.origin != "followup":
-            self.consortia[project.kind] += 1
+        if new == State.CONSORTIUM and project.needs:
             if project.origin == "broker":
                 self.company_ngo += 1
+            elif project.origin != "followup":
+                self.consortia[project.kind] += 1
 
     def _reached(self, project: Project) -> list[int]:
         return self.reached if project.programme else self.reached_self_funded

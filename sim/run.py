@@ -33,6 +33,22 @@ class RunResult:
     model: object | None = None       # the model itself, only if asked for (keep_model=True)
 
 
+def check_components(cfg: Config) -> None:
+    """Every component named in the config exists (raises UserError naming the registered ones)."""
+    from sim.bodies import bodies
+    from sim.rules import consortium_rules, partner_selection_rules
+    from sim.trust import trust_rules
+
+    partner_selection_rules.get(cfg.rules.partner_selection)
+    consortium_rules.get(cfg.rules.consortium)
+    trust_rules.get(cfg.rules.trust)
+    for name in cfg.scenario.bodies:
+        bodies.get(name)
+    if len(set(cfg.scenario.bodies)) != len(cfg.scenario.bodies):
+        from sim.errors import UserError
+        raise UserError(f"'scenario.bodies' = {cfg.scenario.bodies} names a body twice")
+
+
 def simulate(cfg: Config, *, keep_model: bool = False,
              progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Build the model from ``cfg``, run ``cfg.horizon_months`` months and collect the outcomes."""

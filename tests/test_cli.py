@@ -108,3 +108,15 @@ def test_summary_keys_are_documented_in_the_readme(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     undocumented = [k for k in keys if f"`{k}`" not in readme]
     assert undocumented == []
+
+
+def test_scenarios_cross_with_regions_and_bodies_are_checked_before_running(tmp_path, capsys):
+    main(["scenario=herausforderung", "region=werra_meissner", "horizon_months=3", f"output.dir={tmp_path}"])
+    folder = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    meta = read_run(folder)["metadata"]["config"]
+    assert meta["scenario"]["bodies"] == ["broker_group"] and meta["region"]["preset"] == "werra_meissner"
+    code, captured = run_main(["scenario.bodies=[service_organisation,notary]", f"output.dir={tmp_path / 'x'}"],
+                              capsys)
+    assert code == 2 and "unknown coordinating body 'notary'; registered:" in captured.err
+    code, captured = run_main(["scenario=utopia", f"output.dir={tmp_path / 'x'}"], capsys)
+    assert code == 2 and "unknown scenario 'utopia'; available: association, baseline" in captured.err

@@ -1,4 +1,4 @@
-"""Regional association (RVR, seed 000): supporter and enabler with climate data and expertise."""
+"""Regional association (RVR, seed 003): supporter and enabler with climate data and expertise."""
 
 from __future__ import annotations
 

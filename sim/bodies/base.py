@@ -35,10 +35,13 @@ class Request:
     arrived: int
     staff_months: float
     owner: int = -1                # agent id of who asked, when there is no project yet
+    done: float = 0.0              # staff-months of work on it so far
 
 
 class ServiceQueue:
-    """First come, first served: each month ``capacity`` staff-months serve the oldest requests.
+    """First come, first served: each month ``capacity`` staff-months work on the oldest requests; a
+    request is served the month it arrives if staff is free, waits otherwise, and a request bigger
+    than what is left this month is worked on now and finished in a later month.
 
     Counts requests received and served, waiting months, staff time used and offered; metrics read these.
     """
@@ -49,31 +52,39 @@ class ServiceQueue:
         self.received = self.served = 0
         self.wait_total = 0.0
         self.used_total = self.offered_total = 0.0
-        self.used_now = 0.0
+        self.left = 0.0
+
+    @property
+    def used_now(self) -> float:
+        return self.capacity - self.left
+
+    def new_month(self) -> None:
+        self.left = self.capacity
+        self.offered_total += self.capacity
 
     def add(self, request: Request) -> None:
         self.received += 1
         self.waiting.append(request)
 
     def serve(self, step: int, still_needed) -> list[Request]:
-        """Serve the oldest requests this month's capacity allows; requests no longer needed
-        (``still_needed(request)`` is false) leave the queue at no cost."""
-        left, done = self.capacity, []
+        """Serve the oldest requests the staff time left this month allows; requests no longer
+        needed (``still_needed(request)`` is false) leave the queue at no cost."""
+        done = []
         while self.waiting:
             req = self.waiting[0]
             if not still_needed(req):
                 self.waiting.popleft()
                 continue
-            if req.staff_months > left + 1e-12:
-                break
+            work = min(req.staff_months - req.done, self.left)
+            req.done += work
+            self.left -= work
+            self.used_total += work
+            if req.done < req.staff_months - 1e-12:
+                break                                   # staff time is used up for this month
             self.waiting.popleft()
-            left -= req.staff_months
             self.served += 1
             self.wait_total += step - req.arrived
             done.append(req)
-        self.used_now = self.capacity - left
-        self.used_total += self.used_now
-        self.offered_total += self.capacity
         return done
 
     def metrics(self, prefix: str) -> dict[str, float]:

@@ -12,7 +12,8 @@ class BrokerGroup(Body):
     brokerage across a structural hole between NGOs and companies).
 
     Each month NGOs send requests for support (Poisson, ``request_rate`` per NGO). The coordinator
-    handles them first come first served (``staff_months_per_request`` each); the group finds a share
+    handles them first come first served (``staff_months_per_request`` each); a request still
+    waiting after ``patience_months`` is given up; the group finds a share
     ``vet_pass_share`` concrete enough, then asks the companies it knows to be willing (engagement
     propensity at least ``min_willingness``), most trusted by the NGO first; each suits the request with
     chance ``suitability``. A match becomes a self-funded company–NGO project (no application) and a
@@ -44,7 +45,9 @@ class BrokerGroup(Body):
     def start_month(self, t: int) -> None:
         if not self.active:
             return
-        for req in self.queue.serve(t, lambda r: True):
+        self.queue.new_month()
+        patience = self.params.patience_months
+        for req in self.queue.serve(t, lambda r: t - r.arrived < patience):
             self._handle(req, t)
 
     def _handle(self, req: Request, t: int) -> None:
@@ -73,6 +76,7 @@ class BrokerGroup(Body):
                           cost=p.match_cost_eur, gain=p.match_cost_eur * self.model.cfg.projects.benefit_ratio,
                           staff_months=0.0, duration=p.match_months, quality=0.0,
                           fate=float(self.stream.exponential()), lead_index=ngo.home, programme="",
+                          cofinancing_share=1.0,
                           origin="broker", members=[ngo.unique_id, company.unique_id])
         self.model.add_project(project, t)
         self.model.network.tie(ngo.unique_id, company.unique_id, "introduction", t)
@@ -92,4 +96,5 @@ class BrokerGroup(Body):
         t = self.model.steps
         last_year = sum(1 for s in self.match_steps if s > t - 12)
         return {**super().metrics(), **self.queue.metrics("broker"), "broker_vetted": float(self.vetted),
+                "broker_municipal_cost_eur": self.cost_eur * self.params.municipal_share,
                 "broker_matches": float(self.matches), "broker_matches_last_year": float(last_year)}

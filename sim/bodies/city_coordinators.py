@@ -1,4 +1,4 @@
-"""City coordinators (Klima.Werk, seed 000): one per member city, linking its departments to the
+"""City coordinators (Klima.Werk, seed 003): one per member city, linking its departments to the
 service organisation."""
 
 from __future__ import annotations

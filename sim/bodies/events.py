@@ -1,4 +1,4 @@
-"""Culture events and agility workshops (Klima.Werk's 2023 phase, seed 003)."""
+"""Culture events and agility workshops (Klima.Werk's 2023 phase, seed 000)."""
 
 from __future__ import annotations
 

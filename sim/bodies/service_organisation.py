@@ -16,7 +16,8 @@ class ServiceOrganisation(Body):
     - partner search and negotiation support (a project entering partner search): information and
       negotiation costs fall, and the search may reach beyond the lead's own ties via the
       organisation's network of members;
-    - funding advice (a consortium about to apply): the application's quality rises; where the
+    - funding advice (a consortium about to apply): the application's quality rises and the
+      organisation takes over part of writing it (``application_factor``); where the
       programme is ``routed`` (KRIS), the application must pass this eligibility check first and is
       stopped if it would fail;
     - monitoring (an implementation starting): the failure hazard falls;
@@ -61,10 +62,14 @@ class ServiceOrganisation(Body):
         if coordinators is not None and coordinators.covers(project.lead_index):
             staff *= coordinators.params.service_factor
         self.queue.add(Request(kind, project, t, staff))
+        self._serve(t)
 
     def start_month(self, t: int) -> None:
-        if not self.active:
-            return
+        if self.active:
+            self.queue.new_month()
+            self._serve(t)
+
+    def _serve(self, t: int) -> None:
         for req in self.queue.serve(t, lambda r: r.project.state == NEEDED_IN[r.kind]):
             getattr(self, f"_{req.kind}")(req.project, t)
 
@@ -75,6 +80,7 @@ class ServiceOrganisation(Body):
 
     def _advice(self, project: Project, t: int) -> None:
         project.quality_bonus += self.params.quality_bonus
+        project.application_factor *= self.params.application_factor
         programme = self.model.programmes.get(project.programme)
         if programme is not None and programme.cfg.routed:
             if programme.eligible(project):

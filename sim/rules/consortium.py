@@ -16,7 +16,7 @@ class InstitutionalCollectiveAction:
 
     For an actor with willingness w in a consortium of n members and trust t in the other side:
 
-        share = w * (gain - cofinancing_share * cost) / n
+        share = w * (gain - cofinancing_share * cost) / n     (the share of the project's programme)
         risk  = defection_risk * (1 - t) * share
         TC    = wage * (information [x2 via an introduction] * f_info + negotiation * (n - 1) * f_neg
                         + enforcement + agency * f_agency)
@@ -27,7 +27,6 @@ class InstitutionalCollectiveAction:
 
     def __init__(self, cfg: Config):
         self.p = cfg.projects
-        self.cofinancing = cfg.funding.cofinancing_share
 
     def information_cost(self, introduced: bool, project: Project) -> float:
         """Staff-months to approach one candidate (twice as much through an introduction)."""
@@ -43,7 +42,7 @@ class InstitutionalCollectiveAction:
 
     def net_benefit(self, project: Project, willingness: float, n_members: int, trust: float,
                     introduced: bool) -> float:
-        share = willingness * (project.gain - self.cofinancing * project.cost) / n_members
+        share = willingness * (project.gain - project.cofinancing_share * project.cost) / n_members
         risk = self.p.defection_risk * (1.0 - trust) * share
         return share - risk - self.p.wage_eur_per_staff_month * self.staff_months(n_members, introduced, project)
 
