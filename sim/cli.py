@@ -8,12 +8,15 @@ the key, the value and what is allowed, exit status 2 and no traceback. Nothing 
     python -m sim region=werra_meissner horizon_months=60 seed=3
     python -m sim region=germany region.ags_prefix=05      # all of North Rhine-Westphalia
     python -m sim --cfg job                         # print the resolved config
+    python -m sim -m scenario=baseline,klimawerk seed='range(30)'   # a sweep (sim/sweep.py)
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import hydra
@@ -40,14 +43,24 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["list"]:
         print(list_components())
         return
+    multirun = "-m" in argv or "--multirun" in argv
+    sweep_folder = None
     try:
         if not any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
-            multirun = "-m" in argv or "--multirun" in argv
-            preflight([a for a in argv if not a.startswith("-")], multirun)
+            overrides = [a for a in argv if not a.startswith("-")]
+            plan = preflight(overrides, multirun)
+            if multirun or plan.cfg.replications > 1:
+                sweep_folder = prepare_sweep(plan, overrides, argv)
+                argv = argv + [f"hydra.{'sweep' if multirun else 'run'}.dir={sweep_folder}"]
     except UserError as err:
         fail(str(err))
     sys.argv = [sys.argv[0], *argv]
     hydra_main()
+    if sweep_folder is not None:
+        from sim.analysis.collect import collect
+
+        print(collect(sweep_folder).report())
+        print(sweep_folder)
 
 
 def fail(message: str) -> None:
@@ -89,8 +102,31 @@ def config_groups() -> dict[str, list[str]]:
     return {d.name: sorted(p.stem for p in d.glob("*.yaml")) for d in sorted(CONFIG_DIR.iterdir()) if d.is_dir()}
 
 
-def preflight(overrides: list[str], multirun: bool = False) -> Config:
-    """Check every override, then compose the first combination and check it whole; return it."""
+@dataclass
+class Plan:
+    """What the command line asks for: the first configuration, the swept keys, how many jobs."""
+
+    cfg: Config
+    swept: list[str]
+    jobs: int
+
+
+def prepare_sweep(plan: Plan, overrides: list[str], argv: list[str]) -> Path:
+    """The sweep's folder (created, with sweep.json); fails if it cannot be written."""
+    from sim.sweep import sweep_name, write_info
+
+    folder = Path(plan.cfg.output.sweep_dir) / sweep_name(overrides, plan.swept, plan.cfg.output.name)
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK):
+        raise UserError(f"'output.sweep_dir' = {plan.cfg.output.sweep_dir!r}: {probe} is not writable")
+    write_info(folder, argv, plan.jobs * plan.cfg.replications)
+    return folder
+
+
+def preflight(overrides: list[str], multirun: bool = False) -> Plan:
+    """Check every override (every value of a sweep), then compose the first combination and check it whole."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as err:
@@ -98,6 +134,8 @@ def preflight(overrides: list[str], multirun: bool = False) -> Config:
     params = dict(iter_params())
     groups = config_groups()
     first: list[str] = []
+    swept: list[str] = []
+    jobs = 1
     for o in parsed:
         key = o.key_or_group
         if key == "hydra" or key.startswith(("hydra.", "hydra/")):
@@ -106,6 +144,9 @@ def preflight(overrides: list[str], multirun: bool = False) -> Config:
         if o.is_delete():
             raise UserError(f"'{o.input_line}': removing settings is not supported; set a value instead")
         values = sweep_values(o, multirun)
+        if o.is_sweep_override():
+            swept.append(key)
+            jobs *= max(len(values), 1)
         if key in groups:
             for value in values:
                 if str(value) not in groups[key]:
@@ -130,9 +171,9 @@ def preflight(overrides: list[str], multirun: bool = False) -> Config:
 
     check_components(cfg)
     load_region(cfg.region)
-    if cfg.output.write and not multirun:
+    if cfg.output.write and not multirun and cfg.replications == 1:
         target_folder(cfg)
-    return cfg
+    return Plan(cfg, swept, jobs)
 
 
 def sweep_values(o, multirun: bool) -> list:
@@ -197,8 +238,19 @@ def first_line(err: BaseException) -> str:
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def hydra_main(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from sim.sweep import run_sweep_job
+
     try:
-        run_job(to_config(cfg))
+        config, hc = to_config(cfg), HydraConfig.get()
+        if hc.mode == RunMode.MULTIRUN:
+            run_sweep_job(config, Path(hc.sweep.dir), list(hc.overrides.task))
+        elif config.replications > 1:
+            run_sweep_job(config, Path(hc.run.dir), list(hc.overrides.task))
+        else:
+            run_job(config)
     except UserError as err:
         fail(str(err))
 

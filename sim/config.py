@@ -435,9 +435,12 @@ class RulesConfig:
 
 @dataclass
 class OutputConfig:
-    dir: str = param("results/runs", source="assumption", help="where result folders are written")
+    dir: str = param("results/runs", source="assumption", help="where single-run result folders are written")
+    sweep_dir: str = param("results/sweeps", source="assumption",
+                           help="where sweep folders are written (python -m sim -m ..., or replications > 1)")
     name: str = param("", source="assumption",
-                      help="result folder name; empty = <region>-seed<seed>-<timestamp>; an existing one is an error")
+                      help="result folder name; empty = <region>-seed<seed>-<timestamp> for a run, derived from "
+                           "the swept keys for a sweep; an existing run folder is an error, a sweep folder is resumed")
     write: bool = param(True, source="assumption", help="write the result folder")
     quiet: bool = param(False, source="assumption", help="print only the result path")
 
@@ -449,6 +452,8 @@ class Config:
     seed: int = param(0, low=0, high=2**63 - 1, source="assumption", help="root seed of all random streams")
     horizon_months: int = param(120, unit="months", low=1, high=1200,
                                 source="DESIGN.md: default horizon 10 years", help="number of monthly steps")
+    replications: int = param(1, low=1, high=100_000, source="assumption",
+                              help="runs with seeds seed .. seed+replications-1 in one job (written as a sweep)")
     region: RegionConfig = group(RegionConfig)
     actors: ActorsConfig = group(ActorsConfig)
     network: NetworkConfig = group(NetworkConfig)

@@ -65,8 +65,9 @@ def unique(folder: Path) -> Path:
     return folder.with_name(f"{folder.name}-{k}")
 
 
-def write_run(result: RunResult, folder: Path) -> Path:
-    """Write the four files into ``folder`` (which must not exist) via a temporary folder and a rename."""
+def write_run(result: RunResult, folder: Path, run: dict | None = None) -> Path:
+    """Write the four files into ``folder`` (which must not exist) via a temporary folder and a rename.
+    ``run`` (run id, swept settings, seed) goes into the metadata of runs that belong to a sweep."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
     try:
@@ -74,7 +75,7 @@ def write_run(result: RunResult, folder: Path) -> Path:
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         result.municipalities.to_csv(tmp / "municipalities.csv", index=False)
         dump_json(result.summary, tmp / "summary.json")
-        dump_json(run_metadata(result.config), tmp / "metadata.json")
+        dump_json({**run_metadata(result.config), **({"run": run} if run else {})}, tmp / "metadata.json")
         os.rename(tmp, folder)                      # atomic; fails rather than replace an existing folder
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
