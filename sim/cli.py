@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -115,12 +116,10 @@ def prepare_sweep(plan: Plan, overrides: list[str], argv: list[str]) -> Path:
     """The sweep's folder (created, with sweep.json); fails if it cannot be written."""
     from sim.sweep import sweep_name, write_info
 
+    from sim.results import check_writable
+
     folder = Path(plan.cfg.output.sweep_dir) / sweep_name(overrides, plan.swept, plan.cfg.output.name)
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not os.access(probe, os.W_OK):
-        raise UserError(f"'output.sweep_dir' = {plan.cfg.output.sweep_dir!r}: {probe} is not writable")
+    check_writable(folder, "output.sweep_dir")
     write_info(folder, argv, plan.jobs * plan.cfg.replications)
     return folder
 
@@ -217,6 +216,10 @@ def compose(overrides: list[str]) -> Config:
             cfg = hydra_compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException, ValueError) as err:
         raise UserError(first_line(err)) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{mark.name}, line {mark.line + 1}" if mark else "a config file"
+        raise UserError(f"{where} is not valid YAML: {getattr(err, 'problem', None) or first_line(err)}") from None
     finally:
         GlobalHydra.instance().clear()
     return to_config(cfg)

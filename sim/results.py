@@ -50,12 +50,19 @@ def target_folder(cfg: Config) -> Path:
             raise UserError(f"'output.name' = {cfg.output.name!r}: {folder} exists already; results are never "
                             "overwritten, choose another name or leave output.name empty")
         folder = unique(folder)
-    probe = out
+    check_writable(out, "output.dir")
+    return folder
+
+
+def check_writable(path: Path, key: str) -> None:
+    """The nearest existing ancestor of ``path`` must be a folder we may write into (nothing is created)."""
+    probe = Path(path)
     while not probe.exists():
         probe = probe.parent
+    if not probe.is_dir():
+        raise UserError(f"'{key}' = '{path}': {probe} is a file, not a folder; choose another {key}")
     if not os.access(probe, os.W_OK):
-        raise UserError(f"'output.dir' = {cfg.output.dir!r}: {probe} is not writable; choose another output.dir")
-    return folder
+        raise UserError(f"'{key}' = '{path}': {probe} is not writable; choose another {key}")
 
 
 def unique(folder: Path) -> Path:
@@ -68,9 +75,9 @@ def unique(folder: Path) -> Path:
 def write_run(result: RunResult, folder: Path, run: dict | None = None) -> Path:
     """Write the four files into ``folder`` (which must not exist) via a temporary folder and a rename.
     ``run`` (run id, swept settings, seed) goes into the metadata of runs that belong to a sweep."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
     try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         result.municipalities.to_csv(tmp / "municipalities.csv", index=False)
