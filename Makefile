@@ -17,8 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# The main job: baseline vs Klima.Werk on the default region, 20 runs each, with a report.
 run: setup
-	$(PY) -m sim
+	$(PY) -m sim.compare
 
 test: setup
 	$(PY) -m pytest

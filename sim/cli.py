@@ -120,6 +120,7 @@ def prepare_sweep(plan: Plan, overrides: list[str], argv: list[str]) -> Path:
 
     folder = Path(plan.cfg.output.sweep_dir) / sweep_name(overrides, plan.swept, plan.cfg.output.name)
     check_writable(folder, "output.sweep_dir")
+    folder = folder.resolve()           # jobs may run in other processes, other directories, other machines
     write_info(folder, argv, plan.jobs * plan.cfg.replications)
     return folder
 

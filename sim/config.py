@@ -442,6 +442,8 @@ class OutputConfig:
                       help="result folder name; empty = <region>-seed<seed>-<timestamp> for a run, derived from "
                            "the swept keys for a sweep; an existing run folder is an error, a sweep folder is resumed")
     write: bool = param(True, source="assumption", help="write the result folder")
+    network: bool = param(False, source="assumption",
+                          help="also write the network at start and end (nodes.csv, network_start.csv, network_end.csv)")
     quiet: bool = param(False, source="assumption", help="print only the result path")
 
 

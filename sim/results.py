@@ -82,6 +82,8 @@ def write_run(result: RunResult, folder: Path, run: dict | None = None) -> Path:
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         result.municipalities.to_csv(tmp / "municipalities.csv", index=False)
         dump_json(result.summary, tmp / "summary.json")
+        for name, table in (result.network or {}).items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
         dump_json({**run_metadata(result.config), **({"run": run} if run else {})}, tmp / "metadata.json")
         os.rename(tmp, folder)                      # atomic; fails rather than replace an existing folder
     except OSError as err:

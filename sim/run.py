@@ -31,6 +31,7 @@ class RunResult:
     municipalities: pd.DataFrame      # one row per municipality
     summary: dict[str, float]         # final value of every metric, plus sizes and yearly rates
     model: object | None = None       # the model itself, only if asked for (keep_model=True)
+    network: dict[str, pd.DataFrame] | None = None   # nodes, start and end ties (output.network=true)
 
 
 def check_components(cfg: Config) -> None:
@@ -56,13 +57,39 @@ def simulate(cfg: Config, *, keep_model: bool = False,
 
     model = CooperationModel(cfg)
     recorder = Recorder()
+    start = tie_table(model) if cfg.output.network else None
     for month in range(cfg.horizon_months):
         model.step()
         recorder.collect(model)
         if progress:
             progress(month + 1, cfg.horizon_months)
     summary = summarise(model, recorder)
-    return RunResult(cfg, recorder.table(), municipality_table(model), summary, model if keep_model else None)
+    network = {"nodes": node_table(model), "network_start": start, "network_end": tie_table(model)} \
+        if cfg.output.network else None
+    return RunResult(cfg, recorder.table(), municipality_table(model), summary, model if keep_model else None, network)
+
+
+def node_table(model) -> pd.DataFrame:
+    """Every node: id, kind, sector, home municipality and its coordinates (bodies: the region's centre)."""
+    munis = model.municipalities
+    rows = []
+    for a in model.agents:
+        home = getattr(a, "home", -1)
+        m = munis[home] if home >= 0 else None
+        rows.append({"id": a.unique_id, "kind": a.key, "sector": a.sector, "home": home,
+                     "lat": m.lat if m else float(model.region.lat.mean()),
+                     "lon": m.lon if m else float(model.region.lon.mean()),
+                     "population": m.population if m and a.sector == "public" else 0})
+    return pd.DataFrame(rows).sort_values("id").reset_index(drop=True)
+
+
+def tie_table(model) -> pd.DataFrame:
+    from sim.network import SECTORS, TIE_KINDS
+
+    e = model.network.edge_table(model.steps)
+    return pd.DataFrame({"u": e["u"], "v": e["v"], "kind": [TIE_KINDS[k] for k in e["kind"]],
+                         "trust": e["trust"], "sector_u": [SECTORS[s] for s in e["su"]],
+                         "sector_v": [SECTORS[s] for s in e["sv"]]})
 
 
 def summarise(model, recorder: Recorder) -> dict[str, float]:

@@ -1,0 +1,122 @@
+"""The workshop comparison: one command, a self-contained report whose numbers equal the tables,
+every figure written, German on request, bad input stopped before any run."""
+
+import base64
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.compare import main
+from sim.report import labels as L
+
+ARGS = ["region=saarbruecken", "horizon_months=24", "replications=3"]
+
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images, self.cells, self.items, self._where = [], [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        self._where = tag
+
+    def handle_endtag(self, tag):
+        self._where = None
+
+    def handle_data(self, data):
+        if self._where == "td":
+            self.cells.append(data)
+        elif self._where == "li":
+            self.items.append(data)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cmp")
+    import os
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        path = main([*ARGS, "scenarios=[baseline,herausforderung]", "name=t"])
+    finally:
+        os.chdir(old)
+    return root / path
+
+
+def test_report_is_self_contained_and_every_figure_exists(report):
+    page = Page()
+    page.feed(report.read_text(encoding="utf-8"))
+    assert len(page.images) == 8 and all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert all(len(base64.b64decode(src.split(",", 1)[1])) > 10_000 for src in page.images)
+    figures = report.parent / "figures"
+    names = {"funnel", "approvals_over_time", "trust_over_time", "trust_distribution", "equity", "costs",
+             "network_baseline", "network_herausforderung"}
+    for name in names:
+        for ext in ("png", "svg"):
+            assert (figures / f"{name}.{ext}").stat().st_size > 5_000, name
+    assert "http" not in re.sub(r"xmlns[^ ]*", "", report.read_text(encoding="utf-8")).split("<footer>")[0]
+
+
+def test_numbers_in_the_report_equal_the_aggregated_tables(report):
+    folder = report.parent
+    summary = pd.read_csv(folder / "summary.csv")
+    diffs = pd.read_csv(folder / "differences.csv")
+    page = Page()
+    page.feed(report.read_text(encoding="utf-8"))
+    ideas = summary[(summary.scenario == "baseline") & (summary.metric == "ideas")].iloc[0]
+    assert L.fmt(ideas["mean"], "en", 1) in page.cells
+    assert f"{L.fmt(ideas.ci_low, 'en', 1)} … {L.fmt(ideas.ci_high, 'en', 1)}" in page.cells
+    assert list(diffs.sentence) == [i.strip() for i in page.items]
+    # and the tables equal a fresh computation from the run files
+    finals = []
+    for run in sorted((folder / "runs").glob("scenario=baseline,seed=*")):
+        finals.append(pd.read_json(run / "summary.json", typ="series")["ideas"])
+    assert ideas["mean"] == pytest.approx(sum(finals) / len(finals)) and ideas.n == 3
+
+
+def test_differences_are_paired_and_the_broker_shows_in_the_sentences(report):
+    diffs = pd.read_csv(report.parent / "differences.csv").set_index("metric")
+    row = diffs.loc["company_ngo_consortia"]
+    assert row.baseline_mean == 0 and row.diff_low > 0
+    assert any("company–NGO projects rise by" in s for s in diffs.sentence)
+
+
+def test_german_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = main([*ARGS, "scenarios=[baseline,service_organisation]", "lang=de", "replications=2", "name=de"])
+    text = (tmp_path / path).read_text(encoding="utf-8")
+    assert '<html lang="de">' in text and "Szenarienvergleich" in text and "Unterschiede zur Ausgangslage" in text
+    assert re.search(r"um \d+ % \(95-%-KI", text) or "keine klare Veränderung" in text
+    assert re.search(r"\d+,\d", text)                                 # decimal comma
+
+
+def test_adding_a_scenario_changes_none_of_the_other_scenarios_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = ["region=saarbruecken", "horizon_months=12", "replications=2"]
+    a = tmp_path / main([*base, "scenarios=[baseline,culture_events]", "name=a"]).parent
+    b = tmp_path / main([*base, "scenarios=[baseline,broker_group,culture_events]", "name=b"]).parent
+    for run in (a / "runs").iterdir():
+        for f in ("timeseries.csv", "municipalities.csv", "network_end.csv"):
+            assert (run / f).read_bytes() == (b / "runs" / run.name / f).read_bytes()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["scenarios=[baseline,utopia]"], "unknown scenario 'utopia'"),
+    (["replications=1"], "'replications' = 1 is out of range"),
+    (["lang=fr"], "'lang' = 'fr' is not allowed"),
+    (["region=atlantis"], "unknown region 'atlantis'"),
+    (["funding.cofinancing_share=1.5"], "'funding.cofinancing_share' = 1.5 is out of range"),
+    (["oops"], "'oops' is not of the form key=value"),
+])
+def test_bad_input_stops_before_any_run(args, fragment, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2 and len(err) == 1 and fragment in err[0]
+    assert list(Path(tmp_path).iterdir()) == []
