@@ -68,13 +68,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.app``: run the Solara server in a child process until Ctrl+C."""
+    """``python -m sim.app``: become the Solara server (exec, so Ctrl+C and kill reach it directly and no
+    orphaned server is left behind); where exec is not available, run it as a child process."""
     args = parse_args(argv)
-    print(f"Dashboard: {url(args.host, args.port)}   (starting, ready in about 10 s; stop with Ctrl+C)", flush=True)
+    print(f"Dashboard: {url(args.host, args.port)}   (ready in about 10 s; stop with Ctrl+C)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {args.host}: anyone who can reach this computer can open and control the "
               "dashboard; there is no password", file=sys.stderr, flush=True)
-    child = subprocess.Popen(solara_command(args.host, args.port), env=solara_env())
+    command, env = solara_command(args.host, args.port), solara_env()
+    if os.name == "posix":
+        os.execve(command[0], command, env)
+    child = subprocess.Popen(command, env=env)
     try:
         return child.wait()
     except KeyboardInterrupt:
@@ -93,6 +97,7 @@ if __name__ == "__main__":
 
 # -- the app (loaded by `solara run sim.app`) ------------------------------------------------------
 
+import html  # noqa: E402
 import io  # noqa: E402
 import logging  # noqa: E402
 
@@ -104,7 +109,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 from PIL import Image  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
@@ -303,7 +308,7 @@ class MapFigure:
     month) and, over them, everything else (nodes, names, legend: drawn once per model and again only
     when nodes are added). Only the ties are drawn each month, which keeps a step quick to show."""
 
-    LEGEND_IN = 2.6                                                   # inches right of the map
+    WIDTH_IN, LEGEND_IN, TITLE_IN = 8.0, 1.25, 0.4                    # the legend goes below the map
     DPI = 100
 
     def __init__(self, model: DashboardModel):
@@ -316,14 +321,10 @@ class MapFigure:
         pad = 1.15 * layout.radius.max()
         x0, x1 = layout.xy[:, 0].min() - pad, layout.xy[:, 0].max() + pad
         y0, y1 = layout.xy[:, 1].min() - pad, layout.xy[:, 1].max() + pad
-        w = 6.4
-        h = w * (y1 - y0) / (x1 - x0)
-        if h > 6.4:
-            w, h = w * 6.4 / h, 6.4
-        h = max(h, 3.8)                                               # room for the legend
-        top, bottom = 0.4, 0.1
-        size = (w + self.LEGEND_IN + 0.2, h + top + bottom)
-        box = (0.1 / size[0], bottom / size[1], w / size[0], h / size[1])
+        w = self.WIDTH_IN - 0.2
+        h = min(max(w * (y1 - y0) / (x1 - x0), 3.0), 6.0)
+        size = (self.WIDTH_IN, h + self.TITLE_IN + self.LEGEND_IN)
+        box = (0.1 / size[0], self.LEGEND_IN / size[1], w / size[0], h / size[1])
 
         def axes(fig: Figure):
             ax = fig.add_axes(box)
@@ -338,7 +339,7 @@ class MapFigure:
         FigureCanvasAgg(self.back)
         self.edges = LineCollection([], zorder=1, capstyle="round")
         axes(self.back).add_collection(self.edges)
-        self.title = self.back.text(0.1 / size[0], 1 - 0.12 / size[1], "", fontsize=11, va="top", ha="left")
+        self.title = self.back.text(0.1 / size[0], 1 - 0.12 / size[1], "", fontsize=13, va="top", ha="left")
 
         # layer 2: everything else, on a transparent background
         fig = Figure(figsize=size, dpi=self.DPI)
@@ -360,39 +361,43 @@ class MapFigure:
         ax.scatter(layout.mx, layout.my, s=40 + 460 * pop / pop.max(), c=colour, marker=marker, edgecolors="white",
                    linewidths=1.2, zorder=4)
         halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-        shown = np.argsort(-pop)[: (len(pop) if len(pop) <= 20 else 15)]     # names: all if few, else the largest
         renderer, placed = fig.canvas.get_renderer(), []
-        for i in shown:                                               # largest first; a name that would
-            gap = 5 + 9 * np.sqrt(pop[i] / pop.max())                 # overlap one placed before goes below
-            label = ax.annotate(str(region.name.iloc[i]), (layout.mx[i], layout.my[i]), xytext=(0, gap),
-                                textcoords="offset points", ha="center", va="bottom", fontsize=8, zorder=6,
-                                path_effects=halo)
-            if any(label.get_window_extent(renderer).overlaps(other) for other in placed):
-                label.set_position((0, -gap))
-                label.set_va("top")
-            placed.append(label.get_window_extent(renderer))
         for body in model.bodies:                                     # bodies' names beside their diamonds
             i = np.flatnonzero(layout.ids == body.unique_id)
+            if not len(i):
+                continue
             a = layout.angle.get(body.unique_id, 0.0)
-            if len(i):
-                ax.annotate(BODY_NAMES.get(body.key, body.key), tuple(layout.xy[i[0]]),
-                            xytext=(9 * np.cos(a), 9 * np.sin(a) - 3), textcoords="offset points",
-                            ha="left" if np.cos(a) > 0.01 else ("right" if np.cos(a) < -0.01 else "center"),
-                            fontsize=8, color="#6b2550", zorder=7,
-                            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="#CC79A7", lw=0.8, alpha=0.9))
+            side = "left" if np.cos(a) > 0.01 else ("right" if np.cos(a) < -0.01 else "center")
+            place_label(ax, BODY_NAMES.get(body.key, body.key), tuple(layout.xy[i[0]]),
+                        [((9 * np.cos(a), 9 * np.sin(a) - 3), side, "baseline"), ((0, 9), "center", "bottom"),
+                         ((0, -9), "center", "top"), ((9, -3), "left", "baseline"), ((-9, -3), "right", "baseline")],
+                        placed, renderer, fontsize=9.5, color="#6b2550", zorder=7,
+                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="#CC79A7", lw=0.8, alpha=0.9))
+        shown = np.argsort(-pop)[: (len(pop) if len(pop) <= 20 else 15)]     # names: all if few, else the largest
+        for i in shown:                                               # largest first: they keep the best place
+            gap = 4 + 9 * np.sqrt(pop[i] / pop.max())
+            place_label(ax, str(region.name.iloc[i]), (layout.mx[i], layout.my[i]),
+                        [((0, gap), "center", "bottom"), ((0, -gap), "center", "top"), ((gap, -3), "left", "baseline"),
+                         ((-gap, -3), "right", "baseline")], placed, renderer, fontsize=9.5, zorder=6,
+                        path_effects=halo)
         scale_bar(ax)
-        handles = [Line2D([], [], ls="", marker=KINDS[k][2], color=KINDS[k][1], markeredgecolor="white",
-                          markersize={"municipality": 11, "body": 9}.get(k, 7),
-                          label=f"{KINDS[k][0]}: {counts[KIND_INDEX[k]]}")
-                   for k in KINDS if counts[KIND_INDEX[k]]]
-        for level, words in ((0.5, "new, no experience yet"), (0.75, "some good experience"),
+        kinds = [Line2D([], [], ls="", marker=KINDS[k][2], color=KINDS[k][1], markeredgecolor="white",
+                        markersize={"municipality": 12, "body": 10}.get(k, 8),
+                        label=f"{KINDS[k][0]}: {counts[KIND_INDEX[k]]}")
+                 for k in KINDS if counts[KIND_INDEX[k]]]
+        ties = []
+        for level, words in ((0.5, "new tie, no joint experience"), (0.75, "some good experience"),
                              (0.9, "much good experience")):
             lw, alpha = trust_style(np.array([level]))
-            handles.append(Line2D([], [], color=TIE_COLOUR, lw=max(float(lw[0]), 0.6),
-                                  alpha=max(float(alpha[0]), 0.35), label=f"trust {level:.2f}: {words}"))
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=((w + 0.2) / size[0], 1 - top / size[1]),
-                   fontsize=8, frameon=False, title="Who works with whom\n(a line is a tie between two actors;\n"
-                   "thicker and darker = more trust)", title_fontsize=8.5, alignment="left", borderaxespad=0)
+            ties.append(Line2D([], [], color=TIE_COLOUR, lw=max(float(lw[0]), 0.6),
+                               alpha=max(float(alpha[0]), 0.35), label=f"trust {level:.2f}: {words}"))
+        below = (self.LEGEND_IN - 0.05) / size[1]
+        fig.legend(handles=kinds, loc="upper left", bbox_to_anchor=(0.1 / size[0], below), fontsize=9.5,
+                   frameon=False, title="Who", title_fontsize=10, alignment="left", borderaxespad=0,
+                   ncols=2 if len(kinds) > 3 else 1, handletextpad=0.3, columnspacing=1.0, labelspacing=0.35)
+        fig.legend(handles=ties, loc="upper right", bbox_to_anchor=(1 - 0.1 / size[0], below), fontsize=9.5,
+                   frameon=False, title="A line is a tie: thicker and darker = more trust", title_fontsize=10,
+                   alignment="left", borderaxespad=0, handlelength=2.2, labelspacing=0.35)
         fig.canvas.draw()
         front = np.asarray(fig.canvas.buffer_rgba(), dtype=np.float32) / 255.0
         self.front_rgb, self.front_alpha = front[..., :3] * front[..., 3:], front[..., 3:]   # premultiplied
@@ -426,6 +431,24 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     return out.getvalue()
 
 
+def place_label(ax, text: str, xy, candidates, placed: list, renderer, **style) -> None:
+    """Annotate ``xy`` at the first of ``candidates`` ((offset in points, ha, va), ...) whose box overlaps
+    no box in ``placed`` (else at the first), and add its box to ``placed``."""
+    label = ax.annotate(text, xy, xytext=candidates[0][0], textcoords="offset points", **style)
+    for offset, ha, va in candidates:
+        label.set_position(offset)
+        label.set_ha(ha)
+        label.set_va(va)
+        if not any(label.get_window_extent(renderer).overlaps(box) for box in placed):
+            break
+    else:
+        offset, ha, va = candidates[0]
+        label.set_position(offset)
+        label.set_ha(ha)
+        label.set_va(va)
+    placed.append(label.get_window_extent(renderer).expanded(1.05, 1.1))
+
+
 def scale_bar(ax, km: float = 10.0) -> None:
     """A 10 km bar in the lower left corner (x is in degrees of latitude too, see MapLayout)."""
     x0, x1 = ax.get_xlim()
@@ -436,7 +459,7 @@ def scale_bar(ax, km: float = 10.0) -> None:
     x, y = x0 + 0.02 * (x1 - x0), y0 + 0.03 * (y1 - y0)
     ax.plot([x, x + length], [y, y], color="black", lw=2, solid_capstyle="butt", zorder=7)
     ax.annotate(f"{km:g} km", (x + length / 2, y), xytext=(0, 3), textcoords="offset points", ha="center",
-                fontsize=8, zorder=7)
+                fontsize=9, zorder=7)
 
 
 SERIES = (("Consortia formed", "Consortia formed (projects with partners)", "#56B4E9", "-"),
@@ -447,25 +470,26 @@ SERIES = (("Consortia formed", "Consortia formed (projects with partners)", "#56
 class SeriesFigure:
     """Approvals, completions and consortia so far (top) and mean trust (bottom), month by month."""
 
-    def __init__(self, model: DashboardModel, figsize=(7.0, 5.6)):
+    def __init__(self, model: DashboardModel, figsize=(6.0, 5.4)):
         self.model = model
         fig = Figure(figsize=figsize, dpi=100, facecolor="white")
         FigureCanvasAgg(fig)
-        fig.subplots_adjust(left=0.1, right=0.97, top=0.93, bottom=0.09, hspace=0.3)
+        fig.subplots_adjust(left=0.12, right=0.97, top=0.93, bottom=0.1, hspace=0.32)
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
         self.lines = {name: top.plot([], [], color=c, ls=ls, lw=2, label=label)[0] for name, label, c, ls in SERIES}
-        top.set_ylabel("projects so far")
-        top.legend(loc="upper left", fontsize=8.5, frameon=False)
-        top.set_title("Projects since the start (running totals)", fontsize=11, loc="left")
+        top.set_ylabel("projects so far", fontsize=11)
+        top.legend(loc="upper left", fontsize=10, frameon=False)
+        top.set_title("Projects since the start (running totals)", fontsize=12, loc="left")
         self.trust = bottom.plot([], [], color="#009E73", lw=2)[0]
         bottom.axhline(0.5, color="grey", lw=0.8, ls=":")
-        bottom.annotate("0.5: strangers", (0, 0.5), xytext=(3, 2), textcoords="offset points", fontsize=8,
+        bottom.annotate("0.5: strangers", (0, 0.5), xytext=(3, 2), textcoords="offset points", fontsize=9,
                         color="grey")
         bottom.set_ylim(0.4, 1.0)
-        bottom.set_ylabel("trust (0 to 1)")
-        bottom.set_title("Mean trust between tied actors", fontsize=11, loc="left")
-        bottom.set_xlabel("month")
+        bottom.set_ylabel("trust (0 to 1)", fontsize=11)
+        bottom.set_title("Mean trust between tied actors", fontsize=12, loc="left")
+        bottom.set_xlabel("month", fontsize=11)
         for ax in (top, bottom):
+            ax.tick_params(labelsize=10)
             ax.grid(alpha=0.3)
             ax.spines[["top", "right"]].set_visible(False)
         self.fig, self.top, self.bottom = fig, top, bottom
@@ -482,57 +506,56 @@ class SeriesFigure:
         return png_bytes(np.asarray(self.fig.canvas.buffer_rgba())[..., :3])
 
 
-def status_text(model: DashboardModel) -> str:
-    """What is running and where it stands, in words (Markdown)."""
+def status_html(model: DashboardModel) -> str:
+    """Where the run stands and what it is, in words (HTML; plain text would do, Markdown would load KaTeX
+    from the internet)."""
     cfg, m = model.cfg, model.latest
     region = next(k for k, v in REGIONS.items() if v == cfg.region.preset)
     scenario = next((k for k, v in SCENARIOS.items() if v == cfg.scenario.name), cfg.scenario.name)
-    bodies = ", ".join(BODY_NAMES.get(b, b) for b in cfg.scenario.bodies) or "none"
-    levers = []
-    if "service_organisation" in cfg.scenario.bodies:
-        levers.append(f"service organisation {cfg.service_organisation.staff:g} staff")
-    if "broker_group" in cfg.scenario.bodies:
-        levers.append(f"broker group {cfg.broker_group.coordinator_staff:g} staff")
-    unused = [name for key, name in (("service_organisation", "service organisation"), ("broker_group", "broker group"))
-              if key not in cfg.scenario.bodies]
-    note = (f" (this scenario has no {' and no '.join(unused)}, so {'its slider does' if len(unused) == 1 else 'their sliders do'}"
-            " nothing)") if unused else ""
-    trust_now = m.get("trust_mean", float("nan"))
-    return "\n".join([
-        f"### Month {model.steps} of {cfg.horizon_months}",
-        f"**Approvals so far: {m['approvals']:.0f}** · completed projects: {m['completions']:.0f} · "
-        f"consortia formed: {m['consortia']:.0f} · mean trust: {trust_now:.2f}",
-        "",
-        f"**Region:** {region} ({len(model.municipalities)} municipalities, {len(model.companies)} companies, "
-        f"{len(model.ngos)} NGOs)  ",
-        f"**Scenario:** {scenario}; coordinating bodies: {bodies}  ",
-        f"**Funding:** {cfg.funding.budget_per_head_year:g} EUR per inhabitant and year "
-        f"({cfg.funding.budget_per_head_year * model.region.population.sum() / 1e6:.1f} million EUR a year), "
-        f"applicants pay {cfg.funding.cofinancing_share:.0%} themselves  ",
-        f"**Staff:** {', '.join(levers) if levers else 'no coordinating staff'}{note}; random seed {cfg.seed}",
-        "",
-        "_Changed a setting on the left? Press **Reset** to start again with it._",
-    ])
+    budget = cfg.funding.budget_per_head_year
+    staff, absent = [], []
+    for key, name, value in (("service_organisation", "service organisation", cfg.service_organisation.staff),
+                             ("broker_group", "broker group", cfg.broker_group.coordinator_staff)):
+        if key in cfg.scenario.bodies:
+            staff.append(f"{name} {value:g}")
+        else:
+            absent.append(name)
+    if absent:
+        staff.append(f"no {' and no '.join(absent)} in this scenario, so {'its slider does' if len(absent) == 1 else 'their sliders do'} nothing")
+    e = html.escape
+    return (
+        f'<div class="dash-status"><h3>Month {model.steps} of {cfg.horizon_months}</h3>'
+        f'<p class="dash-numbers">Approved applications: <b>{m["approvals"]:.0f}</b> &middot; '
+        f'completed projects: <b>{m["completions"]:.0f}</b> &middot; consortia formed: '
+        f'<b>{m["consortia"]:.0f}</b> &middot; mean trust: <b>{m.get("trust_mean", float("nan")):.2f}</b></p>'
+        f'<p><b>Region</b> {e(region)}: {len(model.municipalities)} municipalities, {len(model.companies)} '
+        f'companies, {len(model.ngos)} NGOs<br><b>Scenario</b> {e(scenario)}<br>'
+        f'<b>Funding</b> {budget:g} EUR per inhabitant and year '
+        f'({budget * model.region.population.sum() / 1e6:.1f} million EUR a year); applicants pay '
+        f'{cfg.funding.cofinancing_share:.0%} of a project themselves<br>'
+        f'<b>Staff</b> {e("; ".join(staff))}<br><b>Random seed</b> {cfg.seed}</p>'
+        '<p class="dash-hint">Changed a setting on the left? Press <b>Reset</b> to start again with it. '
+        '<b>Step</b> runs one month, <b>&#9654;</b> runs month after month.</p></div>')
 
 
 @solara.component
 def Status(model: DashboardModel):
     update_counter.get()
-    solara.Markdown(status_text(model))
+    solara.HTML(tag="div", unsafe_innerHTML=status_html(model))
 
 
 @solara.component
 def NetworkMap(model: DashboardModel):
     update_counter.get()
     png = solara.use_memo(lambda: model.figure("map"), [id(model), model.steps])
-    solara.Image(png, format="png", width="100%")
+    solara.Image(png, format="png", width="100%", classes=["dash-map"])
 
 
 @solara.component
 def Series(model: DashboardModel):
     update_counter.get()
     png = solara.use_memo(lambda: model.figure("series"), [id(model), model.steps])
-    solara.Image(png, format="png", width="100%")
+    solara.Image(png, format="png", width="100%", classes=["dash-series"])
 
 
 MODEL_PARAMS = {
@@ -552,8 +575,52 @@ MODEL_PARAMS = {
 }
 
 
+# Plain words for Mesa's controls, and room for the sliders (Mesa 3.5.1's SolaraViz offers no options for these).
+CSS = """
+.v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-navigation-drawer .v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; white-space: normal;
+  margin-bottom: 30px; }
+.v-navigation-drawer .v-slider__thumb-label-container { display: block !important; }
+.v-navigation-drawer .v-slider__thumb-label { font-size: 11px; }
+.v-navigation-drawer .v-input--checkbox { display: none; }
+.v-navigation-drawer .v-card:nth-child(3) { display: none; }
+.v-navigation-drawer .v-card:first-child .v-card__text > .v-input__slider:nth-child(1) .v-label,
+.v-navigation-drawer .v-card:first-child .v-card__text > .v-input__slider:nth-child(2) .v-label,
+.v-navigation-drawer .v-card:nth-child(1) > .v-card__title,
+.v-navigation-drawer .v-card:nth-child(2) > .v-card__title { font-size: 0 !important; }
+.v-navigation-drawer .v-card:first-child .v-card__text > .v-input__slider:nth-child(1) .v-label::after {
+  content: "Pause between months when running (milliseconds)"; font-size: 14px; }
+.v-navigation-drawer .v-card:first-child .v-card__text > .v-input__slider:nth-child(2) .v-label::after {
+  content: "Months per Step (and per picture when running)"; font-size: 14px; }
+.v-navigation-drawer .v-card:nth-child(1) > .v-card__title::after { content: "Run"; font-size: 20px; }
+.v-navigation-drawer .v-card:nth-child(2) > .v-card__title::after {
+  content: "Settings (press Reset to apply)"; font-size: 20px; }
+.v-tabs { display: none; }
+.dash-status { font-size: 14px; line-height: 1.4; padding: 4px 8px; }
+.dash-status h3 { font-size: 22px; margin: 0 0 6px 0; }
+.dash-status p { margin: 0 0 8px 0; }
+.dash-numbers { font-size: 16px; }
+.dash-hint { color: #555; font-style: italic; }
+"""
+
+_mesa_grid_layout = solara_viz.make_initial_grid_layout
+
+
+def dashboard_grid_layout(num_components: int) -> list[dict]:
+    """The first arrangement of the page (people can still drag and resize): the map large on the left,
+    the status and the charts beside it. Replaces Mesa's two equal columns for this app's three parts."""
+    if num_components != 3:
+        return _mesa_grid_layout(num_components)
+    return [dict(i=0, x=0, y=0, w=8, h=18, moved=False), dict(i=1, x=8, y=0, w=4, h=9, moved=False),
+            dict(i=2, x=8, y=9, w=4, h=9, moved=False)]
+
+
+solara_viz.make_initial_grid_layout = dashboard_grid_layout
+
+
 @solara.component
 def Page():
+    solara.Style(CSS)
     model = solara.use_memo(DashboardModel, [])                       # one model per browser tab
-    SolaraViz(model, components=[(Status, 0), (NetworkMap, 0), (Series, 0)], model_params=MODEL_PARAMS,
+    SolaraViz(model, components=[(NetworkMap, 0), (Status, 0), (Series, 0)], model_params=MODEL_PARAMS,
               name="Cooperation in the region: workshop dashboard", play_interval=50)

@@ -78,6 +78,7 @@ def list_components() -> str:
     from sim.funding import allocation_rules
     from sim.metrics import metrics
     from sim.rules import consortium_rules, partner_selection_rules
+    from sim.rules.imitation import imitation_rules
     from sim.trust import trust_rules
 
     out = []
@@ -85,7 +86,8 @@ def list_components() -> str:
             ("Agent kinds", agent_kinds, None), ("Coordinating bodies", bodies, "scenario.bodies"),
             ("Partner selection rules", partner_selection_rules, "rules.partner_selection"),
             ("Consortium rules", consortium_rules, "rules.consortium"), ("Trust rules", trust_rules, "rules.trust"),
-            ("Allocation rules", allocation_rules, "funding.allocation"), ("Metrics", metrics, None)]:
+            ("Allocation rules", allocation_rules, "funding.allocation"),
+            ("Imitation rules (checks on lattices)", imitation_rules, None), ("Metrics", metrics, None)]:
         out.append(f"{title}" + (f"  [{key}]" if key else ""))
         for name, obj in registry.items():
             doc = " ".join((inspect.getdoc(obj) or "").split("\n\n")[0].split())

@@ -128,7 +128,7 @@ def coordination(model) -> dict[str, float]:
     offices); cost_per_completion_eur: grants paid out plus coordination cost, per completed project;
     members: municipalities in the initiative. Each body adds its own metrics (requests, served,
     queue, waiting months, utilisation, cost; broker matches; ...), prefixed with its name."""
-    cost = sum(b.cost_eur for b in model.bodies)
+    cost = float(sum(b.cost_eur for b in model.bodies))
     spent = sum(p.spent for p in model.programmes.values())
     done = model.projects.reached[State.COMPLETED]
     out = {"coordination_cost_eur": cost, "cost_per_completion_eur": ratio(spent + cost, done),

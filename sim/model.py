@@ -201,7 +201,7 @@ class CooperationModel(mesa.Model):
             if not candidates:
                 return
             trust = np.array([net.trust(lead.unique_id, c, t) for c in candidates])
-            ranked = self.partner_selection.rank(lead.unique_id, candidates, trust, self.streams["partners"])
+            ranked = self.partner_selection.rank(self, lead.unique_id, candidates, trust, self.streams["partners"])
             found = False
             for c in ranked:
                 if not lead.spend(rule.information_cost(introduced, project)):

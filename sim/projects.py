@@ -118,6 +118,7 @@ class ProjectBook:
         self.reached_self_funded = [0] * len(State)  # the same for self-funded ones (broker matches)
         self.consortia = {"inter_municipal": 0, "cross_sector": 0}   # funded-pipeline consortia, by kind
         self.company_ngo = 0                       # consortia of a company and an NGO (no municipality)
+        self.completed_by: dict[int, int] = {}     # agent id -> projects it completed as a member
         self.lead_times: dict[State, list[int]] = {State.APPROVED: [], State.COMPLETED: []}
 
     def add(self, project: Project) -> None:
@@ -135,6 +136,9 @@ class ProjectBook:
         self._reached(project)[new] += 1
         if new in self.lead_times and project.programme:
             self.lead_times[new].append(step - project.created)
+        if new == State.COMPLETED:
+            for m in project.members:
+                self.completed_by[m] = self.completed_by.get(m, 0) + 1
         if new == State.CONSORTIUM and project.needs:
             if project.origin == "broker":
                 self.company_ngo += 1

@@ -1,10 +1,11 @@
 """Coordinating bodies: registered by name, chosen in ``scenario.bodies``, parameters in their own group.
 
-Importing this package registers every body shipped with the model.
+Every module in this folder is imported, so a new body registers itself by being here.
 """
 
-from sim.bodies import association, broker, city_coordinators, development, entry, events, project_office  # noqa: F401
-from sim.bodies import service_organisation  # noqa: F401
 from sim.bodies.base import Body, Request, ServiceQueue, bodies
+from sim.registry_import import import_all
+
+import_all(__name__, __path__)
 
 __all__ = ["Body", "Request", "ServiceQueue", "bodies"]

@@ -99,10 +99,13 @@ class Body(Actor):
 
     sector = "coordination"
     config_key: str = ""
+    Params = None            # optional dataclass of parameters, for bodies without a config group yet
 
     def __init__(self, model):
         super().__init__(model)
-        self.params = getattr(model.cfg, self.config_key)
+        # parameters: the config group of the same name; a new body may instead declare a ``Params``
+        # dataclass beside it (defaults until a line in sim/config.py makes them a config group)
+        self.params = getattr(model.cfg, self.config_key, None) or self.Params()
         self.stream: np.random.Generator = model.streams[self.config_key]
         self.cost_eur = 0.0
 

@@ -21,7 +21,9 @@ class MostTrusted:
     def __init__(self, cfg: Config):
         pass
 
-    def rank(self, lead: int, candidates: list[int], trust: np.ndarray, rng: np.random.Generator) -> list[int]:
-        """Candidates (agent ids) in the order to ask them; ``trust[i]`` is the lead's trust in candidate i."""
+    def rank(self, model, lead: int, candidates: list[int], trust: np.ndarray,
+             rng: np.random.Generator) -> list[int]:
+        """Candidates (agent ids) in the order to ask them; ``trust[i]`` is the lead's trust in candidate i.
+        ``model`` gives access to everything else (e.g. ``model.projects.completed_by``)."""
         order = np.lexsort((rng.random(len(candidates)), -trust))
         return [candidates[i] for i in order]

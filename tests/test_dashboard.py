@@ -1,0 +1,211 @@
+"""The workshop dashboard (sim/app.py): how it is started, and the page in a real headless browser.
+
+The browser test starts the documented command, ``python -m sim.app --port N``, opens the page in
+Debian's Chromium through Playwright, moves the budget slider, presses Reset and Step, and reads the
+status panel. It needs /usr/bin/chromium: if it is missing, ``scripts/install-browser`` is tried
+first, and only if Chromium still cannot be had is the test skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SERVER_START_S = 90          # the app imports Mesa, Solara and matplotlib; ~10-15 s on a busy 2-core machine
+BUDGET = "Funding budget (EUR per inhabitant and year)"
+
+
+# -- how the server is started ------------------------------------------------------------------
+
+
+def test_server_binds_to_localhost_by_default():
+    from sim.app import DEFAULT_HOST, parse_args, solara_command
+
+    assert DEFAULT_HOST == "127.0.0.1"
+    args = parse_args([])
+    assert (args.host, args.port) == ("127.0.0.1", 8765)
+    command = solara_command()
+    assert command[1:4] == ["-m", "solara", "run"] and command[4] == "sim.app"
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command.count("--host") == 1
+    assert "--no-open" in command and "--no-check-version" in command
+
+
+def test_host_is_exposed_only_when_asked(monkeypatch, capsys):
+    import sim.app
+
+    calls = []
+    monkeypatch.setattr(sim.app.os, "execve", lambda path, argv, env: calls.append((argv, env)))
+    monkeypatch.setattr(sim.app.os, "name", "posix")
+    sim.app.main(["--host", "0.0.0.0", "--port", "9001"])
+    argv, env = calls[0]
+    assert argv[argv.index("--host") + 1] == "0.0.0.0" and argv[argv.index("--port") + 1] == "9001"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    out, err = capsys.readouterr()
+    assert "http://127.0.0.1:9001" in out
+    assert "anyone who can reach this computer" in err
+    with pytest.raises(SystemExit):
+        sim.app.parse_args(["--port", "70000"])
+
+
+def test_dashboard_model_follows_the_controls():
+    from sim.app import DashboardModel
+
+    model = DashboardModel(region="Saarbrücken: 10 towns of the Regionalverband",
+                           arrangement="Die Herausforderung: broker group (NGOs meet companies)",
+                           broker_staff=0.5, budget=3.0, cofinancing=0.3, seed=2)
+    cfg = model.cfg
+    assert (cfg.region.preset, cfg.scenario.name, cfg.seed) == ("saarbruecken", "herausforderung", 2)
+    assert (cfg.broker_group.coordinator_staff, cfg.funding.budget_per_head_year,
+            cfg.funding.cofinancing_share) == (0.5, 3.0, 0.3)
+    for _ in range(3):
+        model.step()
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 4 and list(df.columns) == ["Approved applications", "Completed projects",
+                                                 "Consortia formed", "Mean trust"]
+    assert model.figure("map")[:8] == b"\x89PNG\r\n\x1a\n" and model.figure("series")[:4] == b"\x89PNG"
+    layout = model.map
+    assert np.isfinite(layout.lookup[layout.ids]).all()                  # every node has a place
+    assert len(layout.ids) == model.network.G.number_of_nodes()
+
+
+# -- the page in a browser -----------------------------------------------------------------------
+
+def chromium() -> str:
+    """Path of Chromium, installing Debian's package with scripts/install-browser if it is missing."""
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if found is None:
+        try:
+            subprocess.run([str(ROOT / "scripts" / "install-browser")], timeout=900, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            print(f"scripts/install-browser failed: {err}", file=sys.stderr)
+        found = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if found is None:
+        pytest.skip("Chromium is not installed and scripts/install-browser could not install it "
+                    "(needs apt-get and root); the browser test of the dashboard did not run")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on ``port`` (Linux /proc; no traffic is sent)."""
+    found = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(name).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                if len(address) == 8:
+                    found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]))
+                else:
+                    raw = b"".join(bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, 32, 8))
+                    found.add(socket.inet_ntop(socket.AF_INET6, raw))
+    return found
+
+
+@pytest.fixture
+def dashboard():
+    """The dashboard served by the documented command on a free local port; stopped afterwards."""
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([sys.executable, "-m", "sim.app", "--port", str(port)], cwd=ROOT,
+                              stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        started, deadline = time.monotonic(), time.monotonic() + SERVER_START_S
+        while True:
+            if server.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"the dashboard server exited with {server.returncode}:\n{log.read().decode()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"the dashboard did not answer within {SERVER_START_S} s:\n{log.read().decode()[-3000:]}")
+            time.sleep(0.5)
+        print(f"dashboard up after {time.monotonic() - started:.1f} s")
+        yield url, port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+        log.close()
+
+
+def status(page) -> str:
+    return page.locator(".dash-status").inner_text()
+
+
+def test_dashboard_in_a_browser(dashboard):
+    executable = chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing from the environment (it is pinned in requirements.lock)")
+    url, port = dashboard
+    if Path("/proc/net/tcp").exists():
+        assert listening_addresses(port) == {"127.0.0.1"}, "the dashboard must listen on 127.0.0.1 only"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=30_000)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(url, timeout=60_000)
+            page.get_by_text("Month 0 of 120").wait_for(timeout=60_000)
+            assert page.get_by_text("Cooperation in the region: workshop dashboard").is_visible()
+            text = status(page)
+            assert "Emscher" in text and "1.42 EUR per inhabitant and year" in text
+            first_map = page.locator("img.dash-map").get_attribute("src")
+
+            slider = page.get_by_role("slider", name=BUDGET)
+            slider.focus()
+            slider.press("End")                                   # the slider's maximum: 10 EUR
+            page.wait_for_function(
+                f"document.querySelector('[aria-label=\"{BUDGET}\"]').getAttribute('aria-valuenow') === '10'")
+            page.get_by_role("button", name="Reset").click()
+            page.get_by_text("10 EUR per inhabitant and year").wait_for()
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text("Month 1 of 120").wait_for()
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text("Month 2 of 120").wait_for()
+
+            text = status(page)
+            assert "10 EUR per inhabitant and year" in text and "1.42 EUR" not in text
+            approvals = int(re.search(r"Approved applications: (\d+)", text).group(1))
+            assert approvals >= 0
+            page.wait_for_function("src => document.querySelector('img.dash-map').getAttribute('src') !== src",
+                                   arg=first_map)                 # the map was redrawn
+            page.screenshot(path=os.path.join(tempfile.gettempdir(), "dashboard-test.png"))
+        finally:
+            browser.close()
