@@ -3,6 +3,8 @@
     python -m sim.bench run               # default region and scenario, 120 months: median run time
     python -m sim.bench sweep             # 100 short runs, serial vs parallel (joblib, all cores)
     python -m sim.bench sweep --cli       # the same through `python -m sim -m` (basic vs local launcher)
+    python -m sim.bench scale             # RVR, NRW, Germany: agents, ties, run time, peak memory
+    python -m sim.bench peer              # agent-steps per second vs Mesa's VirusOnNetwork, same size
 
 Medians over repeats; imports are excluded from the run time and reported separately for a whole process.
 """
@@ -81,7 +83,79 @@ def bench_sweep_cli(runs: int, horizon: int) -> None:
           f"local (joblib) launcher {times['local']:.1f} s, speed-up {times['basic'] / times['local']:.2f}x")
 
 
+SCALE = [("rvr", "region=rvr"), ("nrw", "region=nrw"), ("germany", "region=germany")]
+
+
+def one_region(overrides: list[str], horizon: int) -> dict:
+    """Run one region in this process: build and run times, sizes, peak memory."""
+    import resource
+
+    from sim.cli import compose
+    from sim.metrics import Recorder
+    from sim.model import CooperationModel
+
+    cfg = compose([*overrides, f"horizon_months={horizon}", "network.clustering_every=12"])
+    t0 = time.perf_counter()
+    model = CooperationModel(cfg)
+    built = time.perf_counter() - t0
+    recorder = Recorder()
+    t0 = time.perf_counter()
+    for _ in range(horizon):
+        model.step()
+        recorder.collect(model)
+    ran = time.perf_counter() - t0
+    return {"agents": len(model.agents), "ties": model.network.G.number_of_edges(), "build_s": built,
+            "run_s": ran, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def bench_scale(horizon: int) -> None:
+    import json
+
+    rows = []
+    for name, override in SCALE:
+        out = subprocess.run([sys.executable, "-m", "sim.bench", "_region", override, str(horizon)], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        rows.append((name, json.loads(out.strip().splitlines()[-1])))
+        r = rows[-1][1]
+        print(f"{name:8} {r['agents']:>7,} agents {r['ties']:>9,} ties  build {r['build_s']:6.1f} s  "
+              f"{horizon} months {r['run_s']:6.1f} s  peak {r['peak_mb']:7,.0f} MB", flush=True)
+    for (a, ra), (b, rb) in zip(rows, rows[1:]):
+        size = (rb["agents"] + rb["ties"]) / (ra["agents"] + ra["ties"])
+        time_ratio = (rb["build_s"] + rb["run_s"]) / (ra["build_s"] + ra["run_s"])
+        print(f"{a} -> {b}: size x{size:.1f}, time x{time_ratio:.1f} (linear would be x{size:.1f})")
+
+
+def bench_peer(horizon: int, region: str) -> None:
+    """Both models at the same number of agents, ties and steps; set-up excluded from both."""
+    import networkx as nx
+    from mesa.discrete_space import Network
+    from mesa.examples.basic.virus_on_network import model as virus
+
+    r = one_region([f"region={region}"], horizon)
+    ours = r["agents"] * horizon / r["run_s"]
+    n, ties = r["agents"], r["ties"]
+    real_network = virus.Network
+    virus.nx.erdos_renyi_graph = lambda n, p: nx.fast_gnp_random_graph(n, p, seed=1)   # same graph model, O(n+m)
+    virus.Network = lambda graph, capacity, random: real_network(graph, capacity=capacity, random=random, layout=None)
+    try:
+        peer = virus.VirusOnNetwork(num_nodes=n, avg_node_degree=2 * ties / n, rng=1)
+    finally:
+        virus.Network = real_network
+    t0 = time.perf_counter()
+    for _ in range(horizon):
+        peer.step()
+    theirs = n * horizon / (time.perf_counter() - t0)
+    print(f"{region}: {n:,} agents, {ties:,} ties, {horizon} steps. This model {ours:,.0f} agent-steps/s "
+          f"(with all its metrics every month); Mesa VirusOnNetwork {theirs:,.0f} agent-steps/s; "
+          f"ratio {ours / theirs:.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
+    if argv is None and sys.argv[1:2] == ["_region"]:
+        import json
+
+        print(json.dumps(one_region([sys.argv[2]], int(sys.argv[3]))))
+        return
     parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
     p = sub.add_parser("run")
@@ -91,10 +165,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--horizon", type=int, default=120)
     p.add_argument("--jobs", type=int, default=-1)
     p.add_argument("--cli", action="store_true", help="through python -m sim -m (Hydra launchers)")
+    p = sub.add_parser("scale")
+    p.add_argument("--horizon", type=int, default=120)
+    p = sub.add_parser("peer")
+    p.add_argument("--horizon", type=int, default=120)
+    p.add_argument("--region", default="emscher")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
     if args.what == "run":
         bench_run(args.repeats)
+    elif args.what == "scale":
+        bench_scale(args.horizon)
+    elif args.what == "peer":
+        bench_peer(args.horizon, args.region)
     elif args.cli:
         bench_sweep_cli(args.runs, args.horizon)
     else:

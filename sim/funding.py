@@ -45,6 +45,7 @@ class Programme:
         self.rule = allocation_rules.get(cfg.allocation)(self)
         self.inflow = self.available = self.committed = self.spent = self.lapsed = 0.0
         self.requested = self.approved = 0.0
+        self.granted_to = np.zeros(len(self.population))       # approved EUR per lead municipality
         self.queue: list[Project] = []
 
     # -- calendar -----------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class Programme:
     def grant(self, project: Project) -> None:
         project.grant = project.request
         self.commit(project.grant)
+        self.granted_to[project.lead_index] += project.grant
         self.rule.granted(project)
 
     # -- money ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sim.bodies import bodies as body_registry
 from sim.config import Config
 from sim.data import load_region
 from sim.funding import Programme
-from sim.network import CollabNetwork, build_initial_ties
+from sim.network import SECTORS, CollabNetwork, build_initial_ties
 from sim.projects import Project, ProjectBook, State
 from sim.rng import Streams
 from sim.rules import consortium_rules, partner_selection_rules
@@ -228,15 +228,17 @@ class CooperationModel(mesa.Model):
         (``project.reach``), among the ties of the organisation's members too. Returns the candidates
         and whether they are introduced."""
         G, skip = self.network.G, set(project.members) | project.asked
-        lead = project.lead
+        lead, sector = project.lead, self.network.sector
+        wanted = {SECTORS.index(s) for s in sectors}
 
         def ok(node: int) -> bool:
-            return node not in skip and G.nodes[node]["sector"] in sectors
+            return node not in skip and sector[node] in wanted
 
         direct = sorted(n for n in G.adj[lead] if ok(n))
         if direct:
             return direct, False
-        hubs = {n for n in G.adj[lead] if G.nodes[n]["sector"] != "coordination"}
+        coordination = SECTORS.index("coordination")
+        hubs = {n for n in G.adj[lead] if sector[n] != coordination}
         if project.reach:
             so = self.body("service_organisation")
             if so is not None:

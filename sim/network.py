@@ -43,6 +43,8 @@ class CollabNetwork:
         self.sector = np.full(16, -1, dtype=np.int8)          # node id -> index into SECTORS
         self._n = 0                                              # edge slots used
         self.version = 0                                         # bumped whenever the topology changes
+        self.changes = 0                                         # bumped whenever any tie or evidence changes
+        self._table = (None, None)                               # (step, changes) -> edge table cache
         self._clustering = (None, 0.0)                           # (key, value) cache
         cap = 64
         self.u = np.zeros(cap, np.int64)
@@ -93,6 +95,7 @@ class CollabNetwork:
         self._n += 1
         self.G.add_edge(u, v, eid=eid)
         self.version += 1
+        self.changes += 1
         return eid
 
     # -- evidence and trust -----------------------------------------------------------------
@@ -124,17 +127,24 @@ class CollabNetwork:
         r, s = self._decayed(eid, step)
         self.r[eid], self.s[eid] = r + positive, s + negative
         self.last[eid] = step
+        self.changes += 1
         self.projects[eid] += int(joint_project)
         return eid
 
     def edge_table(self, step: int) -> dict[str, np.ndarray]:
-        """All live ties as arrays: endpoints, decayed evidence, trust, kind, sectors."""
+        """All live ties as arrays: endpoints, decayed evidence, trust, kind, sectors (cached per month).
+        Treat the arrays as read-only."""
+        key = (step, self.changes)
+        if self._table[0] == key:
+            return self._table[1]
         idx = np.flatnonzero(self.alive[: self._n])
         factor = self.forgetting ** (step - self.last[idx])
         r, s = self.r[idx] * factor, self.s[idx] * factor
-        return dict(eid=idx, u=self.u[idx], v=self.v[idx], r=r, s=s, trust=self.expected(r, s),
-                    kind=self.kind[idx], projects=self.projects[idx],
-                    su=self.sector[self.u[idx]], sv=self.sector[self.v[idx]])
+        table = dict(eid=idx, u=self.u[idx], v=self.v[idx], r=r, s=s, trust=self.expected(r, s),
+                     kind=self.kind[idx], projects=self.projects[idx],
+                     su=self.sector[self.u[idx]], sv=self.sector[self.v[idx]])
+        self._table = (key, table)
+        return table
 
     def average_clustering(self, exclude: int = -1, n_nodes: int | None = None) -> float:
         """Average local clustering coefficient over the nodes not of sector ``exclude`` (``n_nodes`` of
@@ -164,6 +174,7 @@ class CollabNetwork:
             self.alive[eid] = False
             self.G.remove_edge(*pair)
             self.version += 1
+            self.changes += 1
             dropped += 1
         return dropped
 
