@@ -1,0 +1,1 @@
+"""Pattern-oriented calibration (see README.md and run.py)."""
