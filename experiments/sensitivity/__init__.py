@@ -1,0 +1,1 @@
+"""Global sensitivity analysis (Morris, Sobol) of the model; see README.md and run.py."""
