@@ -26,10 +26,9 @@ from sim.metrics import may_be_undefined
 from sim.projects import Project, State
 
 
-def small_config(**dotted) -> Config:
-    """A short run on the Saarbruecken region (10 towns), with dotted overrides."""
-    data = to_dict(Config(horizon_months=36))
-    data["region"]["preset"] = "saarbruecken"
+def config_with(base: Config, **dotted) -> Config:
+    """``base`` with dotted overrides, validated: config_with(Config(), **{"funding.budget_per_head_year": 0})."""
+    data = to_dict(base)
     for key, value in dotted.items():
         node = data
         *path, last = key.split(".")
@@ -37,6 +36,11 @@ def small_config(**dotted) -> Config:
             node = node[part]
         node[last] = value
     return from_container(data)
+
+
+def small_config(**dotted) -> Config:
+    """A short run on the Saarbruecken region (10 towns), with dotted overrides."""
+    return config_with(Config(horizon_months=36), **{"region.preset": "saarbruecken", **dotted})
 
 
 def a_project(**kw) -> Project:

@@ -5,20 +5,14 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim.config import Config, from_container, to_dict
+from sim.config import Config
+from sim.testing import config_with
 from sim.run import simulate
 
 
 def config(**overrides) -> Config:
     """A Config from dotted overrides, e.g. config(**{"funding.budget_per_head_year": 0})."""
-    data = to_dict(Config())
-    for key, value in overrides.items():
-        node = data
-        *path, last = key.split(".")
-        for part in path:
-            node = node[part]
-        node[last] = value
-    return from_container(data)
+    return config_with(Config(), **overrides)
 
 
 def summaries(cfg_overrides: dict, seeds, **common) -> list[dict]:

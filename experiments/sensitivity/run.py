@@ -46,7 +46,6 @@ import json
 import math
 import os
 import platform
-import subprocess
 import sys
 import time
 import warnings
@@ -61,6 +60,7 @@ import yaml
 
 from sim.config import Config, from_container, iter_params, to_dict
 from sim.errors import UserError
+from sim.results import git_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
@@ -576,17 +576,6 @@ def versions() -> dict:
         except importlib_metadata.PackageNotFoundError:
             out[pkg] = None
     return out
-
-
-def git_revision() -> dict:
-    try:
-        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip() != ""
-        return {"commit": rev, "dirty": dirty}
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
 
 
 def update_metadata(folder: Path, command: list[str] | None = None, **stage_info) -> dict:
