@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test baseline clean
+.PHONY: setup run test dashboard baseline clean
 
 setup: $(STAMP)
 
@@ -21,8 +21,14 @@ $(STAMP): requirements.lock pyproject.toml
 run: setup
 	$(PY) -m sim.compare
 
+# The dashboard's browser test drives Debian's Chromium (Playwright cannot download browsers here).
 test: setup
+	scripts/install-browser
 	$(PY) -m pytest
+
+# The workshop dashboard on http://127.0.0.1:8765 (python -m sim.app --host 0.0.0.0 to expose it).
+dashboard: setup
+	$(PY) -m sim.app
 
 # Re-pin the golden baseline after an intended change of the model (say why in the commit).
 baseline: setup

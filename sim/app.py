@@ -45,6 +45,8 @@ def solara_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("MPLBACKEND", "Agg")
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"   # Solara, once per plain-http start
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS", ""), quiet) if w)
     return env
 
 
@@ -77,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
               "dashboard; there is no password", file=sys.stderr, flush=True)
     command, env = solara_command(args.host, args.port), solara_env()
     if os.name == "posix":
-        os.execve(command[0], command, env)
+        os.execve(command[0], command, env)                           # does not return
+        return 0
     child = subprocess.Popen(command, env=env)
     try:
         return child.wait()
@@ -97,6 +100,7 @@ if __name__ == "__main__":
 
 # -- the app (loaded by `solara run sim.app`) ------------------------------------------------------
 
+import functools  # noqa: E402
 import html  # noqa: E402
 import io  # noqa: E402
 import logging  # noqa: E402
@@ -104,14 +108,16 @@ import logging  # noqa: E402
 import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
-from PIL import Image  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from sim.cli import compose  # noqa: E402
 from sim.metrics import consortia, pipeline, trust  # noqa: E402
@@ -122,24 +128,24 @@ logging.getLogger("MESA").setLevel(logging.WARNING)   # Mesa logs every step at 
 # What the audience sees in the drop-downs -> the config option behind it.
 REGIONS = {
     "Emscher: 17 Klima.Werk cities": "emscher",
-    "Werra-Meißner: 16 towns (LebensWert)": "werra_meissner",
-    "Saarbrücken: 10 towns of the Regionalverband": "saarbruecken",
-    "Ruhr: 53 towns of the RVR": "rvr",
+    "Werra-Meißner: 16 towns": "werra_meissner",
+    "Saarbrücken: 10 towns": "saarbruecken",
+    "Ruhr (RVR): 53 towns": "rvr",
 }
 SCENARIOS = {
     "No coordination (baseline)": "baseline",
-    "Klima.Werk: service organisation, city coordinators, events, KRIS": "klimawerk",
-    "Die Herausforderung: broker group (NGOs meet companies)": "herausforderung",
-    "Prima.Klima: project office with a yearly competition": "prima_klima",
-    "LebensWert: regional development management and LEADER": "lebenswert",
-    "Only a service organisation": "service_organisation",
-    "Only city coordinators": "city_coordinators",
-    "Only a broker group": "broker_group",
-    "Only a project office (with a yearly call)": "project_office",
-    "Only regional development management": "development",
-    "Only culture events and workshops": "culture_events",
-    "Only entry of further towns": "entry",
-    "Only an association of the towns": "association",
+    "Klima.Werk (Emscher)": "klimawerk",
+    "Die Herausforderung (Saarbrücken)": "herausforderung",
+    "Prima.Klima (Ruhr)": "prima_klima",
+    "LebensWert (Werra-Meißner)": "lebenswert",
+    "Only: service organisation": "service_organisation",
+    "Only: city coordinators": "city_coordinators",
+    "Only: broker group": "broker_group",
+    "Only: project office with a yearly call": "project_office",
+    "Only: regional development management": "development",
+    "Only: culture events and workshops": "culture_events",
+    "Only: entry of further towns": "entry",
+    "Only: association of the towns": "association",
 }
 BODY_NAMES = {
     "service_organisation": "Service organisation", "city_coordinators": "City coordinators",
@@ -157,8 +163,10 @@ KINDS = {  # map kind -> (legend label, colour, marker)
 }
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
 TIE_COLOUR = "#333333"
-TIE_RGB = (0.2, 0.2, 0.2)
+TIE_RGB = to_rgb(TIE_COLOUR)
 
+# The first settings: the default region, no coordination, and the config's defaults for the levers
+# (service_organisation.staff, broker_group.coordinator_staff, funding.*; see sim/config.py).
 DEFAULTS = dict(region=next(iter(REGIONS)), arrangement=next(iter(SCENARIOS)), so_staff=11, broker_staff=1.0,
                 budget=1.42, cofinancing=0.2, seed=0)
 
@@ -176,7 +184,8 @@ def overrides(region: str, arrangement: str, so_staff: float, broker_staff: floa
               cofinancing: float, seed: int) -> list[str]:
     """The command-line overrides (``python -m sim ...``) the dashboard's settings amount to."""
     return [f"region={option(region, REGIONS, 'region')}", f"scenario={option(arrangement, SCENARIOS, 'scenario')}",
-            f"service_organisation.staff={float(so_staff):g}", f"broker_group.coordinator_staff={float(broker_staff):g}",
+            f"service_organisation.staff={float(so_staff):g}",
+            f"broker_group.coordinator_staff={float(broker_staff):g}",
             f"funding.budget_per_head_year={float(budget):g}", f"funding.cofinancing_share={float(cofinancing):g}",
             f"seed={int(seed)}"]
 
@@ -189,8 +198,9 @@ class DashboardModel(CooperationModel):
     """
 
     def __init__(self, region: str = DEFAULTS["region"], arrangement: str = DEFAULTS["arrangement"],
-                 so_staff: float = 11, broker_staff: float = 1.0, budget: float = 1.42, cofinancing: float = 0.2,
-                 seed: int = 0):
+                 so_staff: float = DEFAULTS["so_staff"], broker_staff: float = DEFAULTS["broker_staff"],
+                 budget: float = DEFAULTS["budget"], cofinancing: float = DEFAULTS["cofinancing"],
+                 seed: int = DEFAULTS["seed"]):
         self.overrides = overrides(region, arrangement, so_staff, broker_staff, budget, cofinancing, seed)
         super().__init__(compose(self.overrides))
         self.latest: dict[str, float] = {}
@@ -308,7 +318,7 @@ class MapFigure:
     month) and, over them, everything else (nodes, names, legend: drawn once per model and again only
     when nodes are added). Only the ties are drawn each month, which keeps a step quick to show."""
 
-    WIDTH_IN, LEGEND_IN, TITLE_IN = 8.0, 1.25, 0.4                    # the legend goes below the map
+    WIDTH_IN, LEGEND_IN, TITLE_IN = 8.0, 1.35, 0.4                    # the legend goes below the map
     DPI = 100
 
     def __init__(self, model: DashboardModel):
@@ -330,7 +340,7 @@ class MapFigure:
             ax = fig.add_axes(box)
             ax.set_xlim(x0, x1)
             ax.set_ylim(y0, y1)
-            ax.set_aspect("equal", adjustable="datalim", anchor="NW")
+            ax.set_aspect("equal", adjustable="box", anchor="C")
             ax.set_axis_off()
             return ax
 
@@ -391,12 +401,13 @@ class MapFigure:
             lw, alpha = trust_style(np.array([level]))
             ties.append(Line2D([], [], color=TIE_COLOUR, lw=max(float(lw[0]), 0.6),
                                alpha=max(float(alpha[0]), 0.35), label=f"trust {level:.2f}: {words}"))
-        below = (self.LEGEND_IN - 0.05) / size[1]
+        below = (self.LEGEND_IN - 0.02) / size[1]
         fig.legend(handles=kinds, loc="upper left", bbox_to_anchor=(0.1 / size[0], below), fontsize=9.5,
                    frameon=False, title="Who", title_fontsize=10, alignment="left", borderaxespad=0,
                    ncols=2 if len(kinds) > 3 else 1, handletextpad=0.3, columnspacing=1.0, labelspacing=0.35)
         fig.legend(handles=ties, loc="upper right", bbox_to_anchor=(1 - 0.1 / size[0], below), fontsize=9.5,
-                   frameon=False, title="A line is a tie: thicker and darker = more trust", title_fontsize=10,
+                   frameon=False, title="A line is a tie between two actors;\nthicker and darker = more trust",
+                   title_fontsize=10,
                    alignment="left", borderaxespad=0, handlelength=2.2, labelspacing=0.35)
         fig.canvas.draw()
         front = np.asarray(fig.canvas.buffer_rgba(), dtype=np.float32) / 255.0
@@ -462,7 +473,7 @@ def scale_bar(ax, km: float = 10.0) -> None:
                 fontsize=9, zorder=7)
 
 
-SERIES = (("Consortia formed", "Consortia formed (projects with partners)", "#56B4E9", "-"),
+SERIES = (("Consortia formed", "Consortia formed (with partners)", "#56B4E9", "-"),
           ("Approved applications", "Applications approved", "#0072B2", "-"),
           ("Completed projects", "Projects completed", "#D55E00", "--"))
 
@@ -470,16 +481,17 @@ SERIES = (("Consortia formed", "Consortia formed (projects with partners)", "#56
 class SeriesFigure:
     """Approvals, completions and consortia so far (top) and mean trust (bottom), month by month."""
 
-    def __init__(self, model: DashboardModel, figsize=(6.0, 5.4)):
+    def __init__(self, model: DashboardModel, figsize=(4.8, 4.6)):
         self.model = model
         fig = Figure(figsize=figsize, dpi=100, facecolor="white")
         FigureCanvasAgg(fig)
-        fig.subplots_adjust(left=0.12, right=0.97, top=0.93, bottom=0.1, hspace=0.32)
+        fig.subplots_adjust(left=0.15, right=0.95, top=0.94, bottom=0.1, hspace=0.36)
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
         self.lines = {name: top.plot([], [], color=c, ls=ls, lw=2, label=label)[0] for name, label, c, ls in SERIES}
         top.set_ylabel("projects so far", fontsize=11)
-        top.legend(loc="upper left", fontsize=10, frameon=False)
-        top.set_title("Projects since the start (running totals)", fontsize=12, loc="left")
+        top.yaxis.set_major_locator(MaxNLocator(integer=True))
+        top.legend(loc="upper left", fontsize=9.5, frameon=False, handlelength=1.6)
+        top.set_title("Projects so far", fontsize=12, loc="left")
         self.trust = bottom.plot([], [], color="#009E73", lw=2)[0]
         bottom.axhline(0.5, color="grey", lw=0.8, ls=":")
         bottom.annotate("0.5: strangers", (0, 0.5), xytext=(3, 2), textcoords="offset points", fontsize=9,
@@ -506,6 +518,13 @@ class SeriesFigure:
         return png_bytes(np.asarray(self.fig.canvas.buffer_rgba())[..., :3])
 
 
+@functools.cache
+def scenario_funding(scenario: str) -> tuple[float, float]:
+    """The main programme's budget per head and co-financing share as the scenario's file sets them."""
+    cfg = compose([f"scenario={scenario}"])
+    return cfg.funding.budget_per_head_year, cfg.funding.cofinancing_share
+
+
 def status_html(model: DashboardModel) -> str:
     """Where the run stands and what it is, in words (HTML; plain text would do, Markdown would load KaTeX
     from the internet)."""
@@ -517,22 +536,32 @@ def status_html(model: DashboardModel) -> str:
     for key, name, value in (("service_organisation", "service organisation", cfg.service_organisation.staff),
                              ("broker_group", "broker group", cfg.broker_group.coordinator_staff)):
         if key in cfg.scenario.bodies:
-            staff.append(f"{name} {value:g}")
+            staff.append(f"{name} {value:g} staff")
         else:
             absent.append(name)
     if absent:
-        staff.append(f"no {' and no '.join(absent)} in this scenario, so {'its slider does' if len(absent) == 1 else 'their sliders do'} nothing")
+        sliders = "its slider does" if len(absent) == 1 else "their sliders do"
+        staff.append(f"no {' and no '.join(absent)} in this scenario, so {sliders} nothing")
+    own = scenario_funding(cfg.scenario.name)
+    note = (f" (this scenario's own setting is {own[0]:g} EUR and {own[1]:.0%}; the sliders replace it)"
+            if own != (budget, cfg.funding.cofinancing_share) else "")
+    second = cfg.second_programme
+    if second.budget_per_head_year > 0:
+        note += (f"; beside it, {second.label}: {second.budget_per_head_year:g} EUR per inhabitant and year, "
+                 f"applicants pay {second.cofinancing_share:.0%} (set by the scenario)")
     e = html.escape
     return (
-        f'<div class="dash-status"><h3>Month {model.steps} of {cfg.horizon_months}</h3>'
+        f'<div class="dash-status"><h3>Month {model.steps} of {cfg.horizon_months}'
+        f'{" (finished: press Reset to start again)" if not model.running else ""}</h3>'
         f'<p class="dash-numbers">Approved applications: <b>{m["approvals"]:.0f}</b> &middot; '
         f'completed projects: <b>{m["completions"]:.0f}</b> &middot; consortia formed: '
         f'<b>{m["consortia"]:.0f}</b> &middot; mean trust: <b>{m.get("trust_mean", float("nan")):.2f}</b></p>'
         f'<p><b>Region</b> {e(region)}: {len(model.municipalities)} municipalities, {len(model.companies)} '
-        f'companies, {len(model.ngos)} NGOs<br><b>Scenario</b> {e(scenario)}<br>'
+        f'companies, {len(model.ngos)} NGOs<br><b>Scenario</b> {e(scenario)}; coordinating bodies: '
+        f'{e(", ".join(BODY_NAMES.get(b, b) for b in cfg.scenario.bodies) or "none")}<br>'
         f'<b>Funding</b> {budget:g} EUR per inhabitant and year '
         f'({budget * model.region.population.sum() / 1e6:.1f} million EUR a year); applicants pay '
-        f'{cfg.funding.cofinancing_share:.0%} of a project themselves<br>'
+        f'{cfg.funding.cofinancing_share:.0%} of a project themselves{note}<br>'
         f'<b>Staff</b> {e("; ".join(staff))}<br><b>Random seed</b> {cfg.seed}</p>'
         '<p class="dash-hint">Changed a setting on the left? Press <b>Reset</b> to start again with it. '
         '<b>Step</b> runs one month, <b>&#9654;</b> runs month after month.</p></div>')
@@ -562,21 +591,22 @@ MODEL_PARAMS = {
     "region": {"type": "Select", "value": DEFAULTS["region"], "values": list(REGIONS), "label": "Region"},
     "arrangement": {"type": "Select", "value": DEFAULTS["arrangement"], "values": list(SCENARIOS),
                     "label": "Scenario (coordinating bodies)"},
-    "so_staff": {"type": "SliderInt", "value": 11, "min": 0, "max": 30, "step": 1,
+    "so_staff": {"type": "SliderInt", "value": DEFAULTS["so_staff"], "min": 0, "max": 30, "step": 1,
                  "label": "Service organisation: staff (full-time)"},
-    "broker_staff": {"type": "SliderFloat", "value": 1.0, "min": 0.0, "max": 3.0, "step": 0.25,
-                     "label": "Broker group: coordinator staff (full-time)"},
-    "budget": {"type": "SliderFloat", "value": 1.42, "min": 0.0, "max": 10.0, "step": 0.01,
+    "broker_staff": {"type": "SliderFloat", "value": DEFAULTS["broker_staff"], "min": 0.0, "max": 3.0,
+                     "step": 0.25, "label": "Broker group: coordinator staff (full-time)"},
+    "budget": {"type": "SliderFloat", "value": DEFAULTS["budget"], "min": 0.0, "max": 10.0, "step": 0.01,
                "label": "Funding budget (EUR per inhabitant and year)"},
-    "cofinancing": {"type": "SliderFloat", "value": 0.2, "min": 0.0, "max": 0.9, "step": 0.05,
-                    "label": "Own share applicants pay (0.2 = 20 %)"},
-    "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
+    "cofinancing": {"type": "SliderFloat", "value": DEFAULTS["cofinancing"], "min": 0.0, "max": 0.9,
+                    "step": 0.05, "label": "Own share applicants pay (0.2 = 20 %)"},
+    "seed": {"type": "SliderInt", "value": DEFAULTS["seed"], "min": 0, "max": 99, "step": 1,
              "label": "Random seed (same seed, same run)"},
 }
 
 
 # Plain words for Mesa's controls, and room for the sliders (Mesa 3.5.1's SolaraViz offers no options for these).
 CSS = """
+.v-navigation-drawer { width: 400px !important; max-width: 400px !important; }
 .v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-navigation-drawer .v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; white-space: normal;
   margin-bottom: 30px; }
@@ -611,8 +641,8 @@ def dashboard_grid_layout(num_components: int) -> list[dict]:
     the status and the charts beside it. Replaces Mesa's two equal columns for this app's three parts."""
     if num_components != 3:
         return _mesa_grid_layout(num_components)
-    return [dict(i=0, x=0, y=0, w=8, h=18, moved=False), dict(i=1, x=8, y=0, w=4, h=9, moved=False),
-            dict(i=2, x=8, y=9, w=4, h=9, moved=False)]
+    return [dict(i=0, x=0, y=0, w=8, h=18, moved=False), dict(i=1, x=8, y=0, w=4, h=10, moved=False),
+            dict(i=2, x=8, y=10, w=4, h=9, moved=False)]
 
 
 solara_viz.make_initial_grid_layout = dashboard_grid_layout

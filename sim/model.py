@@ -37,6 +37,7 @@ class CooperationModel(mesa.Model):
         self.streams = Streams(cfg.seed)
         super().__init__(rng=self.streams.integer_seed("mesa"))
         self.cfg = cfg
+        self.by_id: dict[int, mesa.Agent] = {}       # every agent by unique_id, filled as agents are made
         self.region = load_region(cfg.region) if region is None else region
         self.network = CollabNetwork(cfg.trust)
         self.projects = ProjectBook()
@@ -51,12 +52,10 @@ class CooperationModel(mesa.Model):
         build_initial_ties(self.network, self.region, np.array([m.unique_id for m in self.municipalities]),
                            np.array([a.unique_id for a in actors], dtype=np.int64),
                            np.array([a.home for a in actors], dtype=np.int64), cfg.network, self.streams["network"])
-        self._by_id = {a.unique_id: a for a in self.agents}
         # coordinating bodies come after every actor, so actors' ids do not depend on the scenario
         self.bodies = [body_registry.get(name)(self) for name in cfg.scenario.bodies]
         for body in self.bodies:
             body.setup()
-        self._by_id = {a.unique_id: a for a in self.agents}
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -96,7 +95,7 @@ class CooperationModel(mesa.Model):
         return companies, ngos
 
     def agent(self, unique_id: int) -> mesa.Agent:
-        return self._by_id[unique_id]
+        return self.by_id[unique_id]
 
     def body(self, key: str):
         """The coordinating body registered as ``key``, or None if the scenario has none."""

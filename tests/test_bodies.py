@@ -213,3 +213,13 @@ def test_entry_non_members_join_when_members_gain():
     never = simulate(config(**{"region.preset": "rvr", "scenario.bodies": ["service_organisation", "entry"],
                                "scenario.members": "emscher", "entry.threshold_eur_per_head": 1e4})).summary
     assert never["entries"] == 0 and never["members"] == 17
+
+
+def test_agents_made_during_a_run_can_be_found_by_id():
+    """City coordinators of towns that join later are agents too; the model must find them by id."""
+    r = simulate(config(**{"region.preset": "rvr", "scenario.bodies": ["service_organisation", "city_coordinators",
+                                                                          "entry"], "scenario.members": "emscher"}),
+                 keep_model=True)
+    model = r.model
+    assert r.summary["entries"] > 0
+    assert all(model.agent(a.unique_id) is a for a in model.agents)

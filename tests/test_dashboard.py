@@ -49,9 +49,15 @@ def test_host_is_exposed_only_when_asked(monkeypatch, capsys):
     import sim.app
 
     calls = []
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("main() must exec the server, not start a child, here")
+
     monkeypatch.setattr(sim.app.os, "execve", lambda path, argv, env: calls.append((argv, env)))
     monkeypatch.setattr(sim.app.os, "name", "posix")
-    sim.app.main(["--host", "0.0.0.0", "--port", "9001"])
+    monkeypatch.setattr(sim.app.subprocess, "Popen", refuse)
+    assert sim.app.main(["--host", "0.0.0.0", "--port", "9001"]) == 0
+    assert len(calls) == 1
     argv, env = calls[0]
     assert argv[argv.index("--host") + 1] == "0.0.0.0" and argv[argv.index("--port") + 1] == "9001"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
@@ -63,10 +69,10 @@ def test_host_is_exposed_only_when_asked(monkeypatch, capsys):
 
 
 def test_dashboard_model_follows_the_controls():
-    from sim.app import DashboardModel
+    from sim.app import REGIONS, SCENARIOS, DashboardModel
 
-    model = DashboardModel(region="Saarbrücken: 10 towns of the Regionalverband",
-                           arrangement="Die Herausforderung: broker group (NGOs meet companies)",
+    label = {key: text for text, key in {**REGIONS, **SCENARIOS}.items()}     # what the drop-downs show
+    model = DashboardModel(region=label["saarbruecken"], arrangement=label["herausforderung"],
                            broker_staff=0.5, budget=3.0, cofinancing=0.3, seed=2)
     cfg = model.cfg
     assert (cfg.region.preset, cfg.scenario.name, cfg.seed) == ("saarbruecken", "herausforderung", 2)
@@ -166,6 +172,11 @@ def status(page) -> str:
     return page.locator(".dash-status").inner_text()
 
 
+def budget(text: str) -> float:
+    """The budget the running model uses, as the status panel states it."""
+    return float(re.search(r"Funding\s+([\d.]+) EUR per inhabitant and year", text).group(1))
+
+
 def test_dashboard_in_a_browser(dashboard):
     executable = chromium()
     try:
@@ -175,17 +186,28 @@ def test_dashboard_in_a_browser(dashboard):
     url, port = dashboard
     if Path("/proc/net/tcp").exists():
         assert listening_addresses(port) == {"127.0.0.1"}, "the dashboard must listen on 127.0.0.1 only"
+    # A workshop room may be offline: every script and style the page names must come from the local copy
+    # (solara-assets), not from Solara's CDN.
+    with urllib.request.urlopen(url, timeout=30) as response:
+        page_html = response.read().decode()
+    local = Path(sys.prefix) / "share" / "solara" / "cdn"
+    named = sorted(set(re.findall(r"/_solara/cdn/([^\"'?#]+)", page_html)))
+    assert named, "the page names no assets; has Solara's page template changed?"
+    missing = [asset for asset in named if not (local / asset).is_file()]
+    assert not missing, f"not in the local asset copy {local} (install solara-assets): {missing}"
+    failed: list[str] = []
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=30_000)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.set_default_timeout(30_000)
             page.goto(url, timeout=60_000)
             page.get_by_text("Month 0 of 120").wait_for(timeout=60_000)
             assert page.get_by_text("Cooperation in the region: workshop dashboard").is_visible()
             text = status(page)
-            assert "Emscher" in text and "1.42 EUR per inhabitant and year" in text
+            assert "Emscher" in text and budget(text) == 1.42
             first_map = page.locator("img.dash-map").get_attribute("src")
 
             slider = page.get_by_role("slider", name=BUDGET)
@@ -201,11 +223,12 @@ def test_dashboard_in_a_browser(dashboard):
             page.get_by_text("Month 2 of 120").wait_for()
 
             text = status(page)
-            assert "10 EUR per inhabitant and year" in text and "1.42 EUR" not in text
+            assert budget(text) == 10.0
             approvals = int(re.search(r"Approved applications: (\d+)", text).group(1))
             assert approvals >= 0
             page.wait_for_function("src => document.querySelector('img.dash-map').getAttribute('src') !== src",
                                    arg=first_map)                 # the map was redrawn
             page.screenshot(path=os.path.join(tempfile.gettempdir(), "dashboard-test.png"))
+            assert not failed, f"requests that failed: {failed}"
         finally:
             browser.close()

@@ -28,6 +28,7 @@ class Actor(mesa.Agent):
         super().__init__(model)
         for key, value in attrs.items():
             setattr(self, key, value)
+        model.by_id[self.unique_id] = self           # so model.agent(id) finds agents made at any time
         model.network.add_node(self.unique_id, self.sector, kind=self.key)
 
     def spend(self, staff_months: float) -> bool:
