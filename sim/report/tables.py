@@ -58,12 +58,15 @@ def sentence(row, lang: str) -> str:
     sc, name = L.phrase(row.scenario, lang), L.metric(row.metric, lang)
     relative = math.isfinite(row.rel_mean)
     digits, unit = FORMATS.get(row.metric, (2, ""))
+    clear = row.diff_low > 0 or row.diff_high < 0
+    lo, hi = (row.rel_low, row.rel_high) if relative else (row.diff_low, row.diff_high)
+    if clear and row.diff_mean < 0:                 # a fall is told in magnitudes: "falls by 31 % (30 % to 33 %)"
+        lo, hi = -hi, -lo
     if relative:
-        value, low, high = (L.pct(abs(row.rel_mean), lang), L.pct(row.rel_low, lang), L.pct(row.rel_high, lang))
+        value, low, high = L.pct(abs(row.rel_mean), lang), L.pct(lo, lang), L.pct(hi, lang)
     else:
         value = L.fmt(abs(row.diff_mean), lang, digits) + unit
-        low, high = L.fmt(row.diff_low, lang, digits) + unit, L.fmt(row.diff_high, lang, digits) + unit
-    clear = row.diff_low > 0 or row.diff_high < 0
+        low, high = L.fmt(lo, lang, digits) + unit, L.fmt(hi, lang, digits) + unit
     if not clear:
         return L.t("sentence_none", lang, scenario=sc, metric=name, low=low, high=high)
     up = row.diff_mean > 0
