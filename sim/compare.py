@@ -27,9 +27,6 @@ from sim.errors import UserError
 
 OPTIONS = {"scenarios": "[baseline,klimawerk]", "replications": "20", "lang": "en", "name": "", "jobs": "-1",
            "region": "emscher", "seed": "0"}
-DIFF_METRICS = ["approvals_per_year", "completions_per_year", "lead_time_approval_months", "trust_mean",
-                "trust_public_public", "consortia", "funds_approved_eur", "gini_funds_per_head",
-                "coordination_cost_eur", "cost_per_completion_eur"]
 
 
 def parse(argv: list[str]) -> tuple[dict, list[str]]:
@@ -130,7 +127,7 @@ def main(argv: list[str] | None = None) -> Path:
     from sim.report.build import build
 
     report = build(folder, opts["scenarios"], [int(opts["seed"]) + k for k in range(opts["replications"])],
-                   opts["lang"], next(iter(cfgs.values())))
+                   opts["lang"])
     print(f"{len(cfgs)} scenarios x {opts['replications']} runs in {time.perf_counter() - t0:.0f} s")
     print(report.relative_to(Path.cwd()) if report.is_relative_to(Path.cwd()) else report)
     return report

@@ -144,15 +144,6 @@ SECTOR_PAIRS = [(a, b) for i, a in enumerate(SECTORS[:3]) for b in SECTORS[i:3]]
 COORDINATION = SECTORS.index("coordination")
 
 
-def clustering(model, n_actors: int) -> float:
-    """Average clustering over actors, recomputed every ``network.clustering_every`` months (and in the first)."""
-    every = model.cfg.network.clustering_every
-    cache = model.__dict__.setdefault("_clustering_value", [None, 0.0])
-    if cache[0] is None or (model.steps - 1) % every == 0:
-        cache[:] = [model.steps, model.network.average_clustering(exclude=COORDINATION, n_nodes=n_actors)]
-    return cache[1]
-
-
 def actor_edges(model) -> dict[str, np.ndarray]:
     """Ties between actors (municipalities, companies, NGOs). Coordinating bodies' own ties are left
     out of the network and trust metrics, so a body that does nothing leaves them as they were."""
@@ -186,7 +177,7 @@ def network(model) -> dict[str, float]:
     n, ties = len(model.municipalities) + len(model.companies) + len(model.ngos), len(e["u"])
     return {"ties": float(ties),
             "density": 2.0 * ties / (n * (n - 1)) if n > 1 else 0.0,
-            "clustering": clustering(model, n),
+            "clustering": net.average_clustering(COORDINATION, n, model.steps, model.cfg.network.clustering_every),
             "cross_sector_share": float((e["su"] != e["sv"]).mean()) if ties else float("nan")}
 
 

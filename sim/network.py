@@ -146,11 +146,13 @@ class CollabNetwork:
         self._table = (key, table)
         return table
 
-    def average_clustering(self, exclude: int = -1, n_nodes: int | None = None) -> float:
+    def average_clustering(self, exclude: int = -1, n_nodes: int | None = None, step: int = 0,
+                           every: int = 1) -> float:
         """Average local clustering coefficient over the nodes not of sector ``exclude`` (``n_nodes`` of
-        them), recomputed only when the topology has changed."""
+        them), recomputed only when the topology has changed, and then at most in months 1, 1 + every, ..."""
         key = (self.version, exclude, n_nodes)
-        if self._clustering[0] != key:
+        due = self._clustering[0] is None or (step - 1) % every == 0
+        if self._clustering[0] != key and due:
             idx = np.flatnonzero(self.alive[: self._n])
             idx = idx[(self.sector[self.u[idx]] != exclude) & (self.sector[self.v[idx]] != exclude)]
             n = self.G.number_of_nodes() if n_nodes is None else n_nodes

@@ -23,6 +23,7 @@ import time
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.config import Config, to_dict
@@ -104,6 +105,8 @@ def clean(value):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [clean(v) for v in value]
+    if isinstance(value, np.generic):
+        return clean(value.item())
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value

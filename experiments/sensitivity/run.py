@@ -60,7 +60,7 @@ import yaml
 
 from sim.config import Config, from_container, iter_params, to_dict
 from sim.errors import UserError
-from sim.results import git_revision
+from sim.results import clean, git_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
@@ -548,20 +548,8 @@ def new_folder(out: Path, name: str, explicit: bool) -> Path:
 
 def write_json(data: dict, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(_clean(data), indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(clean(data), indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _clean(value):
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    return value
 
 
 def read_json(path: Path) -> dict:

@@ -21,7 +21,7 @@ DIFF_METRICS = ["approvals_per_year", "completions_per_year", "lead_time_approva
 TABLE_METRICS = ["ideas", "applications", "approvals", "completions", *DIFF_METRICS]
 
 
-def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, _cfg=None) -> Path:
+def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Path:
     from sim.analysis.collect import collect
     from sim.compare import read_runs
 
