@@ -94,7 +94,7 @@ def one_region(overrides: list[str], horizon: int) -> dict:
     from sim.metrics import Recorder
     from sim.model import CooperationModel
 
-    cfg = compose([*overrides, f"horizon_months={horizon}", "network.clustering_every=12"])
+    cfg = compose([*overrides, f"horizon_months={horizon}"])
     t0 = time.perf_counter()
     model = CooperationModel(cfg)
     built = time.perf_counter() - t0

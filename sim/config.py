@@ -94,9 +94,6 @@ class NetworkConfig:
         help="positive evidence r on every initial tie (prior cooperation)")
     local_ties: int = param(2, unit="ties per company or NGO", low=0, high=100, source="assumption",
                             help="ties of each company and NGO to others in its own municipality")
-    clustering_every: int = param(1, unit="months", low=1, high=1200, source="assumption",
-                                  help="recompute the clustering coefficient this often (it costs most on very "
-                                       "large regions); months in between repeat the last value")
     prune_evidence: float = param(0.05, unit="experiences", low=0, high=100, source="assumption",
                                   help="once a year, ties unused for a year whose decayed evidence r+s is below this are dropped")
 

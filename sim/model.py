@@ -39,6 +39,7 @@ class CooperationModel(mesa.Model):
         self.cfg = cfg
         self.by_id: dict[int, mesa.Agent] = {}       # every agent by unique_id, filled as agents are made
         self.region = load_region(cfg.region) if region is None else region
+        self.population = self.region.population.to_numpy(dtype=float)   # inhabitants by municipality index
         self.network = CollabNetwork(cfg.trust)
         self.projects = ProjectBook()
         self.programmes = {key: Programme(key, getattr(cfg, key), self.region, cfg.seed) for key in PROGRAMME_KEYS

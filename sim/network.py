@@ -22,12 +22,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from sim.config import NetworkConfig, TrustConfig
 
 SECTORS = ("public", "business", "civil", "coordination")
+COORDINATION = SECTORS.index("coordination")
 TIE_KINDS = ("geographic", "local", "project", "introduction", "event", "membership")
 EARTH_RADIUS_KM = 6371.0
 
@@ -42,19 +42,29 @@ class CollabNetwork:
         self.forgetting = trust.forgetting
         self.sector = np.full(16, -1, dtype=np.int8)          # node id -> index into SECTORS
         self._n = 0                                              # edge slots used
-        self.version = 0                                         # bumped whenever the topology changes
         self.changes = 0                                         # bumped whenever any tie or evidence changes
-        self._table = (None, None)                               # (step, changes) -> edge table cache
-        self._clustering = (None, 0.0)                           # (key, value) cache
+        self.version = 0                                         # bumped whenever a tie comes or goes
+        self._tables: dict[bool, tuple] = {}                     # actors_only -> ((step, changes), table)
+        self._clustering = (None, 0.0)                           # (version, n_nodes) -> value
+        self._powers = np.ones(1)                                # forgetting ** months, months = 0, 1, ...
+        # triangles and degree of every node in the graph of actors' ties (coordinating bodies' ties left
+        # out), kept up to date as ties come and go, so the clustering coefficient costs O(nodes)
+        # (plain lists: they change one tie at a time, where numpy's per-item overhead would dominate)
+        self.triangles: list[int] = []
+        self.degree: list[int] = []
+        self.bodies: set[int] = set()                            # nodes of coordinating bodies
         cap = 64
         self.u = np.zeros(cap, np.int64)
         self.v = np.zeros(cap, np.int64)
+        self.su = np.zeros(cap, np.int8)                         # sectors of u and v
+        self.sv = np.zeros(cap, np.int8)
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
         self.kind = np.zeros(cap, np.int8)
         self.projects = np.zeros(cap, np.int64)
         self.created = np.zeros(cap, np.int64)
+        self.actors = np.zeros(cap, bool)                        # neither end is a coordinating body
         self.alive = np.zeros(cap, bool)
 
     # -- nodes and ties ---------------------------------------------------------------------
@@ -64,7 +74,12 @@ class CollabNetwork:
             grown = np.full(max(2 * len(self.sector), node + 1), -1, dtype=np.int8)
             grown[: len(self.sector)] = self.sector
             self.sector = grown
+        if node >= len(self.degree):
+            self.triangles.extend([0] * (node + 1 - len(self.triangles)))
+            self.degree.extend([0] * (node + 1 - len(self.degree)))
         self.sector[node] = SECTORS.index(sector)
+        if sector == "coordination":
+            self.bodies.add(node)
         self.G.add_node(node, sector=sector, **attrs)
 
     def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
@@ -81,22 +96,45 @@ class CollabNetwork:
     def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
         eid = self._n
         if eid == len(self.u):
-            for name in ("u", "v", "r", "s", "last", "kind", "projects", "created", "alive"):
+            for name in ("u", "v", "su", "sv", "r", "s", "last", "kind", "projects", "created", "actors", "alive"):
                 old = getattr(self, name)
                 new = np.zeros(2 * len(old), old.dtype)
                 new[: len(old)] = old
                 setattr(self, name, new)
         self.u[eid], self.v[eid] = u, v
+        self.su[eid], self.sv[eid] = self.sector[u], self.sector[v]
+        self.actors[eid] = u not in self.bodies and v not in self.bodies
         self.r[eid], self.s[eid] = evidence, 0.0
         self.last[eid] = self.created[eid] = step
         self.kind[eid] = TIE_KINDS.index(kind)
         self.projects[eid] = 0
         self.alive[eid] = True
         self._n += 1
+        self._count_triangles(u, v, +1)
         self.G.add_edge(u, v, eid=eid)
-        self.version += 1
         self.changes += 1
+        self.version += 1
         return eid
+
+    def _count_triangles(self, u: int, v: int, sign: int) -> None:
+        """Update triangles and degrees for the tie u-v coming (+1) or going (-1); call it while the
+        tie is not in the graph. Ties of coordinating bodies do not count."""
+        bodies = self.bodies
+        if u in bodies or v in bodies:
+            return
+        a, b = self.G._adj[u], self.G._adj[v]      # networkx's own dicts (its algorithms read them too)
+        if len(a) > len(b):
+            a, b = b, a
+        tri = self.triangles
+        k = 0
+        for w in a:
+            if w in b and w not in bodies:
+                tri[w] += sign
+                k += 1
+        tri[u] += sign * k
+        tri[v] += sign * k
+        self.degree[u] += sign
+        self.degree[v] += sign
 
     # -- evidence and trust -----------------------------------------------------------------
 
@@ -107,6 +145,8 @@ class CollabNetwork:
     def expected(self, r, s):
         """Beta-reputation expectation (r + a) / (r + s + a + b); 0 where there is no evidence and no prior."""
         den = r + s + self.a + self.b
+        if self.a + self.b > 0:                       # the usual case: every denominator is positive
+            return (r + self.a) / den
         return np.where(den > 0, (r + self.a) / np.where(den > 0, den, 1.0), 0.0)
 
     def trust(self, u: int, v: int, step: int) -> float:
@@ -131,32 +171,39 @@ class CollabNetwork:
         self.projects[eid] += int(joint_project)
         return eid
 
-    def edge_table(self, step: int) -> dict[str, np.ndarray]:
-        """All live ties as arrays: endpoints, decayed evidence, trust, kind, sectors (cached per month).
-        Treat the arrays as read-only."""
+    def edge_table(self, step: int, actors_only: bool = False) -> dict[str, np.ndarray]:
+        """All live ties as arrays: edge id, endpoints, decayed evidence, trust, kind, joint projects,
+        sectors (cached per month). ``actors_only`` leaves out the coordinating bodies' ties. Treat the
+        arrays as read-only."""
         key = (step, self.changes)
-        if self._table[0] == key:
-            return self._table[1]
-        idx = np.flatnonzero(self.alive[: self._n])
-        factor = self.forgetting ** (step - self.last[idx])
+        cached = self._tables.get(actors_only)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        n = self._n
+        idx = np.flatnonzero(self.alive[:n] & self.actors[:n] if actors_only else self.alive[:n])
+        factor = self.decay(step - self.last[idx])
         r, s = self.r[idx] * factor, self.s[idx] * factor
         table = dict(eid=idx, u=self.u[idx], v=self.v[idx], r=r, s=s, trust=self.expected(r, s),
-                     kind=self.kind[idx], projects=self.projects[idx],
-                     su=self.sector[self.u[idx]], sv=self.sector[self.v[idx]])
-        self._table = (key, table)
+                     kind=self.kind[idx], projects=self.projects[idx], su=self.su[idx], sv=self.sv[idx])
+        self._tables[actors_only] = (key, table)
         return table
 
-    def average_clustering(self, exclude: int = -1, n_nodes: int | None = None, step: int = 0,
-                           every: int = 1) -> float:
-        """Average local clustering coefficient over the nodes not of sector ``exclude`` (``n_nodes`` of
-        them), recomputed only when the topology has changed, and then at most in months 1, 1 + every, ..."""
-        key = (self.version, exclude, n_nodes)
-        due = self._clustering[0] is None or (step - 1) % every == 0
-        if self._clustering[0] != key and due:
-            idx = np.flatnonzero(self.alive[: self._n])
-            idx = idx[(self.sector[self.u[idx]] != exclude) & (self.sector[self.v[idx]] != exclude)]
-            n = self.G.number_of_nodes() if n_nodes is None else n_nodes
-            self._clustering = (key, average_clustering(self.u[idx], self.v[idx], n))
+    def decay(self, months: np.ndarray) -> np.ndarray:
+        """``forgetting ** months`` for whole months, from a table (the same numbers, without a power each)."""
+        if len(months) and months.max() >= len(self._powers):
+            self._powers = self.forgetting ** np.arange(max(2 * len(self._powers), int(months.max()) + 1))
+        return self._powers[months]
+
+    def average_clustering(self, n_nodes: int) -> float:
+        """Average local clustering coefficient of the actors' ties (as ``networkx.average_clustering``
+        over ``n_nodes`` nodes, those with fewer than two ties counting 0); recomputed when ties change."""
+        key = (self.version, n_nodes)
+        if self._clustering[0] != key:
+            degree = np.array(self.degree, dtype=float)
+            possible = degree * (degree - 1) / 2
+            local = np.divide(np.array(self.triangles, dtype=float), possible, out=np.zeros(len(possible)),
+                              where=possible > 0)
+            self._clustering = (key, float(local.sum() / n_nodes) if n_nodes else 0.0)
         return self._clustering[1]
 
     def prune(self, step: int, min_evidence: float, unused_months: int = 12,
@@ -175,29 +222,11 @@ class CollabNetwork:
                 continue
             self.alive[eid] = False
             self.G.remove_edge(*pair)
-            self.version += 1
+            self._count_triangles(*pair, -1)
             self.changes += 1
+            self.version += 1
             dropped += 1
         return dropped
-
-
-def average_clustering(u: np.ndarray, v: np.ndarray, n_nodes: int) -> float:
-    """Average local clustering coefficient (as ``networkx.average_clustering``, nodes of degree < 2
-    counting 0) from an edge list, by sparse matrix products: triangles_i = (A @ A * A).sum(1)_i / 2.
-
-    >>> average_clustering(np.array([1, 2, 1]), np.array([2, 3, 3]), 3)   # a triangle
-    1.0
-    """
-    if n_nodes == 0 or len(u) == 0:
-        return 0.0
-    size = int(max(u.max(), v.max())) + 1
-    ones = np.ones(2 * len(u))
-    A = sp.csr_matrix((ones, (np.r_[u, v], np.r_[v, u])), shape=(size, size))
-    triangles = np.asarray((A @ A).multiply(A).sum(axis=1)).ravel() / 2
-    degree = np.asarray(A.sum(axis=1)).ravel()
-    possible = degree * (degree - 1) / 2
-    local = np.divide(triangles, possible, out=np.zeros(size), where=possible > 0)
-    return float(local.sum() / n_nodes)
 
 
 # -- the initial graph ----------------------------------------------------------------------

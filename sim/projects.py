@@ -119,7 +119,9 @@ class ProjectBook:
         self.consortia = {"inter_municipal": 0, "cross_sector": 0}   # funded-pipeline consortia, by kind
         self.company_ngo = 0                       # consortia of a company and an NGO (no municipality)
         self.completed_by: dict[int, int] = {}     # agent id -> projects it completed as a member
-        self.lead_times: dict[State, list[int]] = {State.APPROVED: [], State.COMPLETED: []}
+        self.lead_time_sum = {State.APPROVED: 0, State.COMPLETED: 0}   # months from idea, summed
+        self.lead_time_n = {State.APPROVED: 0, State.COMPLETED: 0}     # ... over this many projects
+        self.stage_reached: dict[tuple[int, State], int] = {}  # (stage, state) -> projects that entered it
 
     def add(self, project: Project) -> None:
         self.all.append(project)
@@ -134,8 +136,12 @@ class ProjectBook:
         project.state = new
         project.entered[new] = step
         self._reached(project)[new] += 1
-        if new in self.lead_times and project.programme:
-            self.lead_times[new].append(step - project.created)
+        if project.stage:
+            key = (project.stage, new)
+            self.stage_reached[key] = self.stage_reached.get(key, 0) + 1
+        if new in self.lead_time_n and project.programme:
+            self.lead_time_sum[new] += step - project.created
+            self.lead_time_n[new] += 1
         if new == State.COMPLETED:
             for m in project.members:
                 self.completed_by[m] = self.completed_by.get(m, 0) + 1
@@ -144,6 +150,11 @@ class ProjectBook:
                 self.company_ngo += 1
             elif project.origin != "followup":
                 self.consortia[project.kind] += 1
+
+    def lead_time(self, state: State) -> float:
+        """Mean months from idea to ``state`` (APPROVED or COMPLETED) of funded projects; NaN before any."""
+        n = self.lead_time_n[state]
+        return self.lead_time_sum[state] / n if n else float("nan")
 
     def _reached(self, project: Project) -> list[int]:
         return self.reached if project.programme else self.reached_self_funded

@@ -6,7 +6,7 @@ import pytest
 
 from sim.config import Config, TrustConfig
 from sim.model import CooperationModel
-from sim.network import EARTH_RADIUS_KM, CollabNetwork, average_clustering, nearby_pairs
+from sim.network import EARTH_RADIUS_KM, CollabNetwork, nearby_pairs
 
 
 def haversine(lat1, lon1, lat2, lon2):
@@ -26,11 +26,29 @@ def test_nearby_pairs_equal_brute_force():
     assert np.allclose(dist, haversine(lat[pairs[:, 0]], lon[pairs[:, 0]], lat[pairs[:, 1]], lon[pairs[:, 1]]))
 
 
-def test_sparse_clustering_equals_networkx():
-    G = nx.gnm_random_graph(200, 900, seed=3)
-    G = nx.relabel_nodes(G, {n: n + 1 for n in G})
-    u, v = map(np.array, zip(*G.edges()))
-    assert average_clustering(u, v, G.number_of_nodes()) == pytest.approx(nx.average_clustering(G))
+def test_clustering_kept_up_to_date_equals_networkx():
+    """Triangles are counted as ties come (and as the yearly pruning removes them); the average must
+    equal networkx's on the actors' graph at every point, whatever a coordinating body is tied to."""
+    rng = np.random.default_rng(3)
+    net = CollabNetwork(TrustConfig(forgetting=0.5))
+    for node in range(1, 41):
+        net.add_node(node, ("public", "business", "civil")[node % 3])
+    net.add_node(41, "coordination")
+    G = nx.empty_graph(range(1, 41))
+    seen = []
+    for step in range(1, 40):
+        for u, v in rng.integers(1, 42, size=(12, 2)).tolist():
+            if u != v:
+                net.record(u, v, step=step, positive=float(rng.random() < 0.7))
+                if 41 not in (u, v):
+                    G.add_edge(u, v)
+        if step % 12 == 0:
+            assert net.prune(step, min_evidence=0.05, unused_months=3) > 0 and net.G.number_of_edges() > 0
+            G = nx.empty_graph(range(1, 41))
+            G.add_edges_from((a, b) for a, b in net.G.edges() if 41 not in (a, b))
+        seen.append(nx.average_clustering(G))
+        assert net.average_clustering(40) == pytest.approx(seen[-1], abs=1e-12)
+    assert max(seen) > 0.2
 
 
 def test_trust_follows_beta_reputation_with_forgetting():
