@@ -13,6 +13,7 @@ naming the file, the problem and what is expected, before any simulation starts.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -47,8 +48,16 @@ def load_region(cfg: RegionConfig) -> pd.DataFrame:
 
 
 def read_table(path: Path, where: str) -> pd.DataFrame:
+    """The validated table of a region file; a file read before in this process (and not changed
+    since) comes from memory, since sweeps and comparisons load the same region many times."""
     if not path.is_file():
         raise UserError(f"{where}: no such file; give a CSV with columns {', '.join(REQUIRED)}")
+    stat = path.stat()
+    return _read_table(str(path.resolve()), stat.st_mtime_ns, stat.st_size, where).copy()
+
+
+@lru_cache(maxsize=8)
+def _read_table(path: str, mtime_ns: int, size: int, where: str) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype={"ags": str}, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:

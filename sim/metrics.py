@@ -9,10 +9,12 @@ undefined, not zero.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from sim.network import SECTORS
+from sim.network import SECTORS, pair_code
 from sim.projects import State
 from sim.registry import Registry
 
@@ -138,7 +140,7 @@ def coordination(model) -> dict[str, float]:
 # -- trust and network ------------------------------------------------------------------------
 
 SECTOR_PAIRS = [(a, b) for i, a in enumerate(SECTORS[:3]) for b in SECTORS[i:3]]
-PAIR_CODES = [SECTORS.index(a) * 3 + SECTORS.index(b) for a, b in SECTOR_PAIRS]
+PAIR_CODES = [int(pair_code(SECTORS.index(a), SECTORS.index(b))) for a, b in SECTOR_PAIRS]
 
 
 def actor_edges(model) -> dict[str, np.ndarray]:
@@ -147,25 +149,24 @@ def actor_edges(model) -> dict[str, np.ndarray]:
     return model.network.edge_table(model.steps, actors_only=True)
 
 
-QUANTILES = np.array([10.0, 50.0, 90.0]) / 100
+def percentiles(x: np.ndarray, qs=(10, 50, 90)) -> list[float]:
+    """Percentiles of ``x`` exactly as ``np.percentile`` computes them (linear interpolation), from
+    one sort and plain float arithmetic: np.percentile's own overhead dominates on a few thousand ties.
 
-
-def percentiles(x: np.ndarray) -> list[float]:
-    """The 10th, 50th and 90th percentile of ``x``, as ``np.percentile`` computes them (linear
-    interpolation), from one sort: np.percentile's own overhead dominates on a few thousand ties.
-
-    >>> x = np.random.default_rng(0).random(101)
+    >>> x = np.random.default_rng(0).random(1001)
     >>> percentiles(x) == np.percentile(x, [10, 50, 90]).tolist()
     True
     """
     x = np.sort(x)
-    at = (len(x) - 1) * QUANTILES
-    lo = np.floor(at).astype(np.intp)
-    hi = np.minimum(lo + 1, len(x) - 1)
-    gamma = at - lo
-    a, b = x[lo], x[hi]
-    diff = b - a
-    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma).tolist()
+    out = []
+    for q in qs:
+        at = (len(x) - 1) * (q / 100)
+        lo = math.floor(at)
+        gamma = at - lo
+        a, b = float(x[lo]), float(x[min(lo + 1, len(x) - 1)])
+        diff = b - a
+        out.append(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
+    return out
 
 
 @metrics.register("trust", unit="trust in [0, 1]")
@@ -178,8 +179,7 @@ def trust(model) -> dict[str, float]:
         return {"trust_mean": float("nan"), **{f"trust_p{q}": float("nan") for q in (10, 50, 90)},
                 **{f"trust_{a}_{b}": float("nan") for a, b in SECTOR_PAIRS}}
     out = {"trust_mean": float(t.mean()), **dict(zip(("trust_p10", "trust_p50", "trust_p90"), percentiles(t)))}
-    code = np.minimum(e["su"], e["sv"]).astype(np.int64) * 3 + np.maximum(e["su"], e["sv"])
-    sums, counts = np.bincount(code, weights=t, minlength=9), np.bincount(code, minlength=9)
+    sums, counts = np.bincount(e["pair"], weights=t, minlength=9), np.bincount(e["pair"], minlength=9)
     for (a, b), c in zip(SECTOR_PAIRS, PAIR_CODES):
         out[f"trust_{a}_{b}"] = float(sums[c] / counts[c]) if counts[c] else float("nan")
     return out
@@ -190,7 +190,7 @@ def network(model) -> dict[str, float]:
     """ties (count), density (ties / possible ties), clustering (average local clustering
     coefficient), cross_sector_share (share of ties between different sectors)."""
     e = actor_edges(model)
-    n, ties = len(model.municipalities) + len(model.companies) + len(model.ngos), len(e["u"])
+    n, ties = len(model.municipalities) + len(model.companies) + len(model.ngos), len(e)
     return {"ties": float(ties),
             "density": 2.0 * ties / (n * (n - 1)) if n > 1 else 0.0,
             "clustering": model.network.average_clustering(n),

@@ -200,17 +200,18 @@ class CooperationModel(mesa.Model):
             candidates, introduced = self._candidates(project, wanted)
             if not candidates:
                 return
-            trust = np.array([net.trust(lead.unique_id, c, t) for c in candidates])
+            trust = net.trust_many(lead.unique_id, candidates, t)
             ranked = self.partner_selection.rank(self, lead.unique_id, candidates, trust, self.streams["partners"])
+            trust_of = dict(zip(candidates, trust.tolist()))   # ties are undirected: trust is mutual
             found = False
             for c in ranked:
                 if not lead.spend(rule.information_cost(introduced, project)):
                     return                                   # no staff left this month: go on next month
                 project.asked.add(c)
                 cand = self.agent(c)
-                t_lead, t_cand = net.trust(lead.unique_id, c, t), net.trust(c, lead.unique_id, t)
+                t_lead = trust_of[c]
                 if not (rule.accepts(project, lead.willingness, n, t_lead, introduced)
-                        and rule.accepts(project, cand.willingness, n, t_cand, introduced)):
+                        and rule.accepts(project, cand.willingness, n, t_lead, introduced)):
                     continue
                 if isinstance(cand, Municipality) and not cand.spend(rule.staff_months(n, introduced, project)):
                     continue                                 # willing, but no staff to negotiate
@@ -227,25 +228,23 @@ class CooperationModel(mesa.Model):
         the ties of its ties (an introduction), and, for a project the service organisation supports
         (``project.reach``), among the ties of the organisation's members too. Returns the candidates
         and whether they are introduced."""
-        G, skip = self.network.G, set(project.members) | project.asked
-        lead, sector = project.lead, self.network.sector
-        wanted = {SECTORS.index(s) for s in sectors}
-
-        def ok(node: int) -> bool:
-            return node not in skip and sector[node] in wanted
-
-        direct = sorted(n for n in G.adj[lead] if ok(n))
+        skip, lead = set(project.members) | project.asked, project.lead
+        by_sector = self.network.neighbours              # node -> its neighbours, one set per sector
+        wanted = [SECTORS.index(s) for s in sectors]
+        mine = by_sector[lead]
+        direct = set().union(*(mine[k] for k in wanted)) - skip
         if direct:
-            return direct, False
-        coordination = SECTORS.index("coordination")
-        hubs = {n for n in G.adj[lead] if sector[n] != coordination}
+            return sorted(direct), False
+        hubs = mine[SECTORS.index("public")] | mine[SECTORS.index("business")] | mine[SECTORS.index("civil")]
         if project.reach:
             so = self.body("service_organisation")
             if so is not None:
-                hubs |= set(G.adj[so.unique_id])
-        second = {m for n in hubs for m in G.adj[n] if m != lead and ok(m)}
+                hubs |= set().union(*by_sector[so.unique_id])
+        second = set().union(*(by_sector[h][k] for h in hubs for k in wanted))
         if project.reach:
-            second |= {n for n in hubs if ok(n)}
+            second |= {h for h in hubs if self.network.sector[h] in wanted}
+        second -= skip
+        second.discard(lead)
         return sorted(second), True
 
     def write_applications(self, t: int) -> None:

@@ -44,9 +44,11 @@ class CollabNetwork:
         self._n = 0                                              # edge slots used
         self.changes = 0                                         # bumped whenever any tie or evidence changes
         self.version = 0                                         # bumped whenever a tie comes or goes
-        self._tables: dict[bool, tuple] = {}                     # actors_only -> ((step, changes), table)
+        self._tables: dict[bool, EdgeTable] = {}                # actors_only -> this month's table
         self._clustering = (None, 0.0)                           # (version, n_nodes) -> value
-        self._powers = np.ones(1)                                # forgetting ** months, months = 0, 1, ...
+        self._powers: list[float] = [1.0]                        # forgetting ** months, months = 0, 1, ...
+        self._power_array = np.ones(1)                           # the same as an array
+        self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> its neighbours by sector index
         # triangles and degree of every node in the graph of actors' ties (coordinating bodies' ties left
         # out), kept up to date as ties come and go, so the clustering coefficient costs O(nodes)
         # (plain lists: they change one tie at a time, where numpy's per-item overhead would dominate)
@@ -58,6 +60,7 @@ class CollabNetwork:
         self.v = np.zeros(cap, np.int64)
         self.su = np.zeros(cap, np.int8)                         # sectors of u and v
         self.sv = np.zeros(cap, np.int8)
+        self.pair = np.zeros(cap, np.int8)                       # sector pair: 3 * min(su, sv) + max(su, sv)
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
@@ -78,31 +81,53 @@ class CollabNetwork:
             self.triangles.extend([0] * (node + 1 - len(self.triangles)))
             self.degree.extend([0] * (node + 1 - len(self.degree)))
         self.sector[node] = SECTORS.index(sector)
+        self.neighbours[node] = tuple(set() for _ in SECTORS)
         if sector == "coordination":
             self.bodies.add(node)
         self.G.add_node(node, sector=sector, **attrs)
 
     def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
-        """Add many new ties at once (pairs that are already tied are skipped)."""
+        """Add many new ties at once, in order (a pair already tied, or repeated, is skipped). Both
+        ends must already be nodes."""
+        adj, seen, new_u, new_v = self.G._adj, set(), [], []
         for u, v in zip(np.asarray(us).tolist(), np.asarray(vs).tolist()):
-            if u != v and not self.G.has_edge(u, v):
-                self._new_edge(u, v, kind, step, evidence)
+            pair = (u, v) if u < v else (v, u)
+            if u != v and v not in adj[u] and pair not in seen:
+                seen.add(pair)
+                new_u.append(u)
+                new_v.append(v)
+        first, k = self._n, len(new_u)
+        self._reserve(first + k)
+        at = slice(first, first + k)
+        U, V = np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
+        self.u[at], self.v[at], self.su[at], self.sv[at] = U, V, self.sector[U], self.sector[V]
+        self.pair[at] = pair_code(self.su[at], self.sv[at])
+        bodies = list(self.bodies)
+        self.actors[at] = ~(np.isin(U, bodies) | np.isin(V, bodies))
+        self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
+        self.kind[at], self.projects[at], self.alive[at] = TIE_KINDS.index(kind), 0, True
+        self._n += k
+        for eid, u, v in zip(range(first, first + k), new_u, new_v):
+            self._link(u, v, +1)
+            adj[u][v] = adj[v][u] = {"eid": eid}     # what G.add_edge does for existing nodes, without
+        if k:                                         # its per-edge checks; then, as it does, drop
+            cache = getattr(self.G, "__networkx_cache__", None)   # networkx's cached conversions
+            if cache:
+                cache.clear()
+        self.changes += k
+        self.version += k
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
         """The edge id of the tie u-v, creating it (with no evidence) if there is none."""
-        data = self.G.get_edge_data(u, v)
+        data = self.G._adj[u].get(v)
         return data["eid"] if data is not None else self._new_edge(u, v, kind, step, 0.0)
 
     def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
         eid = self._n
-        if eid == len(self.u):
-            for name in ("u", "v", "su", "sv", "r", "s", "last", "kind", "projects", "created", "actors", "alive"):
-                old = getattr(self, name)
-                new = np.zeros(2 * len(old), old.dtype)
-                new[: len(old)] = old
-                setattr(self, name, new)
+        self._reserve(eid + 1)
         self.u[eid], self.v[eid] = u, v
         self.su[eid], self.sv[eid] = self.sector[u], self.sector[v]
+        self.pair[eid] = pair_code(self.su[eid], self.sv[eid])
         self.actors[eid] = u not in self.bodies and v not in self.bodies
         self.r[eid], self.s[eid] = evidence, 0.0
         self.last[eid] = self.created[eid] = step
@@ -110,36 +135,59 @@ class CollabNetwork:
         self.projects[eid] = 0
         self.alive[eid] = True
         self._n += 1
-        self._count_triangles(u, v, +1)
+        self._link(u, v, +1)
         self.G.add_edge(u, v, eid=eid)
         self.changes += 1
         self.version += 1
         return eid
 
-    def _count_triangles(self, u: int, v: int, sign: int) -> None:
-        """Update triangles and degrees for the tie u-v coming (+1) or going (-1); call it while the
-        tie is not in the graph. Ties of coordinating bodies do not count."""
-        bodies = self.bodies
-        if u in bodies or v in bodies:
+    def _reserve(self, size: int) -> None:
+        """Room for ``size`` edge slots (capacity doubles)."""
+        if size <= len(self.u):
             return
-        a, b = self.G._adj[u], self.G._adj[v]      # networkx's own dicts (its algorithms read them too)
-        if len(a) > len(b):
-            a, b = b, a
-        tri = self.triangles
-        k = 0
-        for w in a:
-            if w in b and w not in bodies:
-                tri[w] += sign
-                k += 1
-        tri[u] += sign * k
-        tri[v] += sign * k
-        self.degree[u] += sign
-        self.degree[v] += sign
+        cap = max(2 * len(self.u), size)
+        for name in ("u", "v", "su", "sv", "pair", "r", "s", "last", "kind", "projects", "created", "actors", "alive"):
+            old = getattr(self, name)
+            new = np.zeros(cap, old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def _link(self, u: int, v: int, sign: int) -> None:
+        """Update neighbour sets, triangles and degrees for the tie u-v coming (+1) or going (-1).
+        Ties of coordinating bodies count as neighbours, not in triangles and degrees."""
+        nu, nv = self.neighbours[u], self.neighbours[v]
+        if sign < 0:
+            nu[self.sector[v]].discard(v)
+            nv[self.sector[u]].discard(u)
+        bodies = self.bodies
+        if u not in bodies and v not in bodies:
+            tri, k = self.triangles, 0
+            for i in range(COORDINATION):              # common neighbours that are actors
+                for w in nu[i] & nv[i]:
+                    tri[w] += sign
+                    k += 1
+            tri[u] += sign * k
+            tri[v] += sign * k
+            self.degree[u] += sign
+            self.degree[v] += sign
+        if sign > 0:
+            nu[self.sector[v]].add(v)
+            nv[self.sector[u]].add(u)
 
     # -- evidence and trust -----------------------------------------------------------------
 
+    def decay(self, months):
+        """``forgetting ** months`` for whole months (an int or an int array), from one table, so that
+        every path to a tie's trust computes the same number."""
+        array = np.ndim(months) > 0
+        top = (int(months.max()) if len(months) else 0) if array else months
+        if top >= len(self._powers):
+            self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), top + 1))]
+            self._power_array = np.array(self._powers)
+        return self._power_array[months] if array else self._powers[months]
+
     def _decayed(self, eid, step):
-        factor = self.forgetting ** (step - self.last[eid])
+        factor = self.decay(step - int(self.last[eid]))
         return self.r[eid] * factor, self.s[eid] * factor
 
     def expected(self, r, s):
@@ -151,14 +199,26 @@ class CollabNetwork:
 
     def trust(self, u: int, v: int, step: int) -> float:
         """Trust between u and v now (the prior for strangers); plain floats, as it is called often."""
-        data = self.G.get_edge_data(u, v)
+        data = self.G._adj.get(u, {}).get(v)
         r = s = 0.0
         if data is not None:
             eid = data["eid"]
-            factor = self.forgetting ** (step - int(self.last[eid]))
+            factor = self.decay(step - int(self.last[eid]))
             r, s = float(self.r[eid]) * factor, float(self.s[eid]) * factor
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
+
+    def trust_many(self, u: int, vs: list[int], step: int) -> np.ndarray:
+        """Trust between u and each of ``vs`` now: the same numbers as :meth:`trust`, at once."""
+        adj = self.G._adj[u]
+        eids = np.array([adj[v]["eid"] if v in adj else -1 for v in vs], dtype=np.int64)
+        r, s = np.zeros(len(vs)), np.zeros(len(vs))
+        tied = eids >= 0
+        if tied.any():
+            e = eids[tied]
+            factor = self.decay(step - self.last[e])
+            r[tied], s[tied] = self.r[e] * factor, self.s[e] * factor
+        return self.expected(r, s)
 
     def record(self, u: int, v: int, step: int, positive: float = 0.0, negative: float = 0.0,
                kind: str = "project", joint_project: bool = False) -> int:
@@ -171,28 +231,16 @@ class CollabNetwork:
         self.projects[eid] += int(joint_project)
         return eid
 
-    def edge_table(self, step: int, actors_only: bool = False) -> dict[str, np.ndarray]:
-        """All live ties as arrays: edge id, endpoints, decayed evidence, trust, kind, joint projects,
-        sectors (cached per month). ``actors_only`` leaves out the coordinating bodies' ties. Treat the
-        arrays as read-only."""
+    def edge_table(self, step: int, actors_only: bool = False) -> EdgeTable:
+        """All live ties as arrays (see :class:`EdgeTable`), cached while nothing changes in the month.
+        ``actors_only`` leaves out the coordinating bodies' ties."""
         key = (step, self.changes)
         cached = self._tables.get(actors_only)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        n = self._n
-        idx = np.flatnonzero(self.alive[:n] & self.actors[:n] if actors_only else self.alive[:n])
-        factor = self.decay(step - self.last[idx])
-        r, s = self.r[idx] * factor, self.s[idx] * factor
-        table = dict(eid=idx, u=self.u[idx], v=self.v[idx], r=r, s=s, trust=self.expected(r, s),
-                     kind=self.kind[idx], projects=self.projects[idx], su=self.su[idx], sv=self.sv[idx])
-        self._tables[actors_only] = (key, table)
-        return table
-
-    def decay(self, months: np.ndarray) -> np.ndarray:
-        """``forgetting ** months`` for whole months, from a table (the same numbers, without a power each)."""
-        if len(months) and months.max() >= len(self._powers):
-            self._powers = self.forgetting ** np.arange(max(2 * len(self._powers), int(months.max()) + 1))
-        return self._powers[months]
+        if cached is None or cached.key != key:
+            n = self._n
+            idx = np.flatnonzero(self.alive[:n] & self.actors[:n] if actors_only else self.alive[:n])
+            cached = self._tables[actors_only] = EdgeTable(self, idx, step, key)
+        return cached
 
     def average_clustering(self, n_nodes: int) -> float:
         """Average local clustering coefficient of the actors' ties (as ``networkx.average_clustering``
@@ -222,11 +270,54 @@ class CollabNetwork:
                 continue
             self.alive[eid] = False
             self.G.remove_edge(*pair)
-            self._count_triangles(*pair, -1)
+            self._link(*pair, -1)
             self.changes += 1
             self.version += 1
             dropped += 1
         return dropped
+
+
+def pair_code(su, sv):
+    """The unordered sector pair as one number, 3 * min + max (0 = public-public, ..., 8 = civil-civil
+    for the three actor sectors)."""
+    return np.minimum(su, sv) * 3 + np.maximum(su, sv)
+
+
+class EdgeTable:
+    """The live ties of one month as arrays, one entry per tie: ``eid``, ``u``, ``v``, decayed evidence
+    ``r`` and ``s``, ``trust``, ``kind`` (index into TIE_KINDS), ``projects`` (joint projects), sectors
+    ``su`` and ``sv`` (index into SECTORS) and ``pair`` (:func:`pair_code`). Each column is computed when
+    first read (the monthly metrics need only a few); read them in the month you asked for the table,
+    and treat them as read-only. ``len(table)`` is the number of ties."""
+
+    STORED = ("u", "v", "kind", "projects", "su", "sv", "pair", "last")
+
+    def __init__(self, net: CollabNetwork, idx: np.ndarray, step: int, key: tuple):
+        self.net, self.key, self.step = net, key, step
+        self.columns: dict[str, np.ndarray] = {"eid": idx}
+
+    def __len__(self) -> int:
+        return len(self.columns["eid"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        col = self.columns.get(name)
+        if col is None:
+            col = self.columns[name] = self._compute(name)
+        return col
+
+    def _compute(self, name: str) -> np.ndarray:
+        net, idx = self.net, self.columns["eid"]
+        if name in self.STORED:
+            return getattr(net, name)[idx]
+        if name in ("r", "s"):
+            factor = self["factor"]
+            self.columns["r"], self.columns["s"] = net.r[idx] * factor, net.s[idx] * factor
+            return self.columns[name]
+        if name == "factor":
+            return net.decay(self.step - self["last"])
+        if name == "trust":
+            return net.expected(self["r"], self["s"])
+        raise KeyError(f"no column {name!r}; columns: eid, r, s, trust, {', '.join(self.STORED)}")
 
 
 # -- the initial graph ----------------------------------------------------------------------
