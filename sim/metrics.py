@@ -228,9 +228,14 @@ class Recorder:
         self.rows.append(row)
 
     def table(self) -> pd.DataFrame:
-        wide = pd.DataFrame(self.rows, index=pd.Index(self.steps, name="step"))
-        long = wide.reset_index().melt(id_vars="step", var_name="metric", value_name="value")
-        return long[["step", "metric", "value"]]
+        """Long format, metric by metric and month by month within each (a metric missing in some
+        month is NaN there)."""
+        names = list(dict.fromkeys(k for row in self.rows for k in row))
+        nan = float("nan")
+        values = np.array([[row.get(k, nan) for k in names] for row in self.rows], dtype=float).reshape(-1, len(names))
+        return pd.DataFrame({"step": np.tile(np.array(self.steps, dtype=np.int64), len(names)),
+                             "metric": np.repeat(np.array(names, dtype=object), len(self.steps)),
+                             "value": values.T.ravel()})
 
     def final(self) -> dict[str, float]:
         return dict(self.rows[-1]) if self.rows else {}
@@ -257,7 +262,7 @@ def municipality_table(model) -> pd.DataFrame:
         **{name: counts[:, j].astype(int) for j, name in enumerate(PIPELINE)},
         "funds_approved_eur": grants, "funds_per_head_eur": grants / model.population,
         "ties": [G.degree(m.unique_id) for m in model.municipalities],
-        "mean_trust": [np.mean([model.network.trust(m.unique_id, n, step) for n in G.adj[m.unique_id]])
+        "mean_trust": [float(np.mean(model.network.trust_many(m.unique_id, list(G.adj[m.unique_id]), step)))
                        if G.degree(m.unique_id) else float("nan") for m in model.municipalities],
     })
     return table

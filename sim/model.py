@@ -150,21 +150,22 @@ class CooperationModel(mesa.Model):
             return
         u = rng.random((n, 4))
         z = rng.standard_normal((n, 4))
-        fate = rng.exponential(1.0, n)
+        fate = rng.exponential(1.0, n).tolist()
+        cost = p.cost_median_eur * np.exp(p.cost_sigma * z[:, 0])
+        gain = (cost * p.benefit_ratio * np.exp(p.benefit_sigma * z[:, 1])).tolist()
+        staff = (cost / 1e5 * p.staff_months_per_100k_eur).tolist()
+        duration = (p.duration_months * np.exp(p.duration_sigma * z[:, 3])).tolist()
+        quality, cost, u = z[:, 2].tolist(), cost.tolist(), u.tolist()
         second = self.programmes.get("second_programme")
-        for k, i in enumerate(leads):
-            n_partners = 0 if u[k, 0] >= p.partner_share else 1 + int(u[k, 2] * p.max_partners)
-            sector = "private" if u[k, 1] < p.cross_sector_share else "public"
-            theme = u[k, 3] < second.cfg.theme_share if second is not None else False
-            cost = p.cost_median_eur * np.exp(p.cost_sigma * z[k, 0])
+        for k, i in enumerate(np.asarray(leads).tolist()):
+            n_partners = 0 if u[k][0] >= p.partner_share else 1 + int(u[k][2] * p.max_partners)
+            sector = "private" if u[k][1] < p.cross_sector_share else "public"
+            theme = u[k][3] < second.cfg.theme_share if second is not None else False
             programme = second if theme else self.programmes["funding"]
             self.add_project(Project(
                 pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
-                needs=(sector,) * n_partners, cost=float(cost),
-                gain=float(cost * p.benefit_ratio * np.exp(p.benefit_sigma * z[k, 1])),
-                staff_months=float(cost / 1e5 * p.staff_months_per_100k_eur),
-                duration=float(p.duration_months * np.exp(p.duration_sigma * z[k, 3])),
-                quality=float(z[k, 2]), fate=float(fate[k]), lead_index=int(i),
+                needs=(sector,) * n_partners, cost=cost[k], gain=gain[k], staff_months=staff[k],
+                duration=duration[k], quality=quality[k], fate=fate[k], lead_index=i,
                 programme=programme.key, cofinancing_share=programme.cfg.cofinancing_share, origin=origin), t)
 
     # -- submodels ------------------------------------------------------------------------------

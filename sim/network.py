@@ -54,7 +54,9 @@ class CollabNetwork:
         # (plain lists: they change one tie at a time, where numpy's per-item overhead would dominate)
         self.triangles: list[int] = []
         self.degree: list[int] = []
+        self.actor_neighbours: dict[int, set[int]] = {}          # the same ties as sets, actors only
         self.bodies: set[int] = set()                            # nodes of coordinating bodies
+        self._sector: list[int] = []                             # self.sector as a list, read per tie
         cap = 64
         self.u = np.zeros(cap, np.int64)
         self.v = np.zeros(cap, np.int64)
@@ -78,10 +80,13 @@ class CollabNetwork:
             grown[: len(self.sector)] = self.sector
             self.sector = grown
         if node >= len(self.degree):
-            self.triangles.extend([0] * (node + 1 - len(self.triangles)))
-            self.degree.extend([0] * (node + 1 - len(self.degree)))
-        self.sector[node] = SECTORS.index(sector)
-        self.neighbours[node] = tuple(set() for _ in SECTORS)
+            more = node + 1 - len(self.degree)
+            self.triangles.extend([0] * more)
+            self.degree.extend([0] * more)
+            self._sector.extend([-1] * more)
+        self.sector[node] = self._sector[node] = SECTORS.index(sector)
+        self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
+        self.actor_neighbours[node] = set()
         if sector == "coordination":
             self.bodies.add(node)
         self.G.add_node(node, sector=sector, **attrs)
@@ -155,24 +160,31 @@ class CollabNetwork:
     def _link(self, u: int, v: int, sign: int) -> None:
         """Update neighbour sets, triangles and degrees for the tie u-v coming (+1) or going (-1).
         Ties of coordinating bodies count as neighbours, not in triangles and degrees."""
-        nu, nv = self.neighbours[u], self.neighbours[v]
-        if sign < 0:
-            nu[self.sector[v]].discard(v)
-            nv[self.sector[u]].discard(u)
-        bodies = self.bodies
-        if u not in bodies and v not in bodies:
-            tri, k = self.triangles, 0
-            for i in range(COORDINATION):              # common neighbours that are actors
-                for w in nu[i] & nv[i]:
-                    tri[w] += sign
-                    k += 1
-            tri[u] += sign * k
-            tri[v] += sign * k
-            self.degree[u] += sign
-            self.degree[v] += sign
+        su, sv = self._sector[u], self._sector[v]
+        nu, nv = self.neighbours[u][sv], self.neighbours[v][su]
         if sign > 0:
-            nu[self.sector[v]].add(v)
-            nv[self.sector[u]].add(u)
+            nu.add(v)
+            nv.add(u)
+        else:
+            nu.discard(v)
+            nv.discard(u)
+        if su == COORDINATION or sv == COORDINATION:
+            return
+        au, av = self.actor_neighbours[u], self.actor_neighbours[v]
+        if sign < 0:
+            au.discard(v)
+            av.discard(u)
+        common = au & av                                  # without the tie itself
+        tri = self.triangles
+        for w in common:
+            tri[w] += sign
+        tri[u] += sign * len(common)
+        tri[v] += sign * len(common)
+        self.degree[u] += sign
+        self.degree[v] += sign
+        if sign > 0:
+            au.add(v)
+            av.add(u)
 
     # -- evidence and trust -----------------------------------------------------------------
 
@@ -211,11 +223,15 @@ class CollabNetwork:
     def trust_many(self, u: int, vs: list[int], step: int) -> np.ndarray:
         """Trust between u and each of ``vs`` now: the same numbers as :meth:`trust`, at once."""
         adj = self.G._adj[u]
-        eids = np.array([adj[v]["eid"] if v in adj else -1 for v in vs], dtype=np.int64)
+        eids = [adj[v]["eid"] for v in vs if v in adj]
+        if len(eids) == len(vs):                         # all tied (candidates among the lead's ties)
+            e = np.array(eids, dtype=np.int64)
+            factor = self.decay(step - self.last[e])
+            return self.expected(self.r[e] * factor, self.s[e] * factor)
         r, s = np.zeros(len(vs)), np.zeros(len(vs))
-        tied = eids >= 0
-        if tied.any():
-            e = eids[tied]
+        if eids:
+            tied = np.array([v in adj for v in vs])
+            e = np.array(eids, dtype=np.int64)
             factor = self.decay(step - self.last[e])
             r[tied], s[tied] = self.r[e] * factor, self.s[e] * factor
         return self.expected(r, s)

@@ -26,4 +26,4 @@ class MostTrusted:
         """Candidates (agent ids) in the order to ask them; ``trust[i]`` is the lead's trust in candidate i.
         ``model`` gives access to everything else (e.g. ``model.projects.completed_by``)."""
         order = np.lexsort((rng.random(len(candidates)), -trust))
-        return [candidates[i] for i in order]
+        return [candidates[i] for i in order.tolist()]
