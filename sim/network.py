@@ -43,9 +43,7 @@ class CollabNetwork:
         self.sector = np.full(16, -1, dtype=np.int8)          # node id -> index into SECTORS
         self._n = 0                                              # edge slots used
         self.changes = 0                                         # bumped whenever any tie or evidence changes
-        self.version = 0                                         # bumped whenever a tie comes or goes
         self._tables: dict[bool, EdgeTable] = {}                # actors_only -> this month's table
-        self._clustering = (None, 0.0)                           # (version, n_nodes) -> value
         self._powers: list[float] = [1.0]                        # forgetting ** months, months = 0, 1, ...
         self._power_array = np.ones(1)                           # the same as an array
         self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> its neighbours by sector index
@@ -55,6 +53,8 @@ class CollabNetwork:
         self.triangles: list[int] = []
         self.degree: list[int] = []
         self.actor_neighbours: dict[int, set[int]] = {}          # the same ties as sets, actors only
+        self._local = np.zeros(16)                               # local clustering coefficient by node,
+        self._dirty: set[int] = set()                            # ... out of date for these nodes
         self.bodies: set[int] = set()                            # nodes of coordinating bodies
         self._sector: list[int] = []                             # self.sector as a list, read per tie
         cap = 64
@@ -120,7 +120,6 @@ class CollabNetwork:
             if cache:
                 cache.clear()
         self.changes += k
-        self.version += k
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
         """The edge id of the tie u-v, creating it (with no evidence) if there is none."""
@@ -143,7 +142,6 @@ class CollabNetwork:
         self._link(u, v, +1)
         self.G.add_edge(u, v, eid=eid)
         self.changes += 1
-        self.version += 1
         return eid
 
     def _reserve(self, size: int) -> None:
@@ -178,6 +176,9 @@ class CollabNetwork:
         tri = self.triangles
         for w in common:
             tri[w] += sign
+        self._dirty.update(common)
+        self._dirty.add(u)
+        self._dirty.add(v)
         tri[u] += sign * len(common)
         tri[v] += sign * len(common)
         self.degree[u] += sign
@@ -260,15 +261,19 @@ class CollabNetwork:
 
     def average_clustering(self, n_nodes: int) -> float:
         """Average local clustering coefficient of the actors' ties (as ``networkx.average_clustering``
-        over ``n_nodes`` nodes, those with fewer than two ties counting 0); recomputed when ties change."""
-        key = (self.version, n_nodes)
-        if self._clustering[0] != key:
-            degree = np.array(self.degree, dtype=float)
-            possible = degree * (degree - 1) / 2
-            local = np.divide(np.array(self.triangles, dtype=float), possible, out=np.zeros(len(possible)),
-                              where=possible > 0)
-            self._clustering = (key, float(local.sum() / n_nodes) if n_nodes else 0.0)
-        return self._clustering[1]
+        over ``n_nodes`` nodes, those with fewer than two ties counting 0); nodes' local coefficients are
+        recomputed only where ties changed."""
+        if self._dirty:
+            if len(self._local) < len(self.degree):
+                grown = np.zeros(max(2 * len(self._local), len(self.degree)))
+                grown[: len(self._local)] = self._local
+                self._local = grown
+            local, tri, degree = self._local, self.triangles, self.degree
+            for i in self._dirty:
+                possible = degree[i] * (degree[i] - 1) / 2
+                local[i] = tri[i] / possible if possible > 0 else 0.0
+            self._dirty.clear()
+        return float(self._local[: len(self.degree)].sum() / n_nodes) if n_nodes else 0.0
 
     def prune(self, step: int, min_evidence: float, unused_months: int = 12,
               keep: set[tuple[int, int]] = frozenset()) -> int:
@@ -288,7 +293,6 @@ class CollabNetwork:
             self.G.remove_edge(*pair)
             self._link(*pair, -1)
             self.changes += 1
-            self.version += 1
             dropped += 1
         return dropped
 
