@@ -53,7 +53,7 @@ class CollabNetwork:
         self.triangles: list[int] = []
         self.degree: list[int] = []
         self.actor_neighbours: dict[int, set[int]] = {}          # the same ties as sets, actors only
-        self._local = np.zeros(16)                               # local clustering coefficient by node,
+        self._local = np.zeros(0)                                # local clustering coefficient by node,
         self._dirty: set[int] = set()                            # ... out of date for these nodes
         self.bodies: set[int] = set()                            # nodes of coordinating bodies
         self._sector: list[int] = []                             # self.sector as a list, read per tie
@@ -79,11 +79,12 @@ class CollabNetwork:
             grown = np.full(max(2 * len(self.sector), node + 1), -1, dtype=np.int8)
             grown[: len(self.sector)] = self.sector
             self.sector = grown
-        if node >= len(self.degree):
-            more = node + 1 - len(self.degree)
+        if node >= len(self.degree):                  # grow by doubling, like the arrays
+            more = max(len(self.degree), node + 1 - len(self.degree), 16)
             self.triangles.extend([0] * more)
             self.degree.extend([0] * more)
             self._sector.extend([-1] * more)
+            self._local = np.concatenate([self._local, np.zeros(more)])
         self.sector[node] = self._sector[node] = SECTORS.index(sector)
         self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
         self.actor_neighbours[node] = set()
@@ -264,16 +265,12 @@ class CollabNetwork:
         over ``n_nodes`` nodes, those with fewer than two ties counting 0); nodes' local coefficients are
         recomputed only where ties changed."""
         if self._dirty:
-            if len(self._local) < len(self.degree):
-                grown = np.zeros(max(2 * len(self._local), len(self.degree)))
-                grown[: len(self._local)] = self._local
-                self._local = grown
             local, tri, degree = self._local, self.triangles, self.degree
             for i in self._dirty:
                 possible = degree[i] * (degree[i] - 1) / 2
                 local[i] = tri[i] / possible if possible > 0 else 0.0
             self._dirty.clear()
-        return float(self._local[: len(self.degree)].sum() / n_nodes) if n_nodes else 0.0
+        return float(self._local.sum() / n_nodes) if n_nodes else 0.0
 
     def prune(self, step: int, min_evidence: float, unused_months: int = 12,
               keep: set[tuple[int, int]] = frozenset()) -> int:
