@@ -30,7 +30,9 @@ def machine() -> str:
 
 def bench_run(repeats: int) -> None:
     from sim.config import Config
-    from sim.run import simulate
+    from sim.metrics import Recorder, municipality_table
+    from sim.model import CooperationModel
+    from sim.run import simulate, summarise
 
     simulate(Config(horizon_months=1))                      # warm up: imports, data files
     times = []
@@ -38,14 +40,34 @@ def bench_run(repeats: int) -> None:
         t0 = time.perf_counter()
         simulate(Config(seed=seed))
         times.append(time.perf_counter() - t0)
+    phases: dict[str, list[float]] = {"build": [], "months": [], "metrics": [], "tables": []}
+    for seed in range(repeats):                             # the same runs, taken apart
+        t0 = time.perf_counter()
+        model, recorder = CooperationModel(Config(seed=seed)), Recorder()
+        phases["build"].append(time.perf_counter() - t0)
+        months = metrics = 0.0
+        for _ in range(model.cfg.horizon_months):
+            t0 = time.perf_counter()
+            model.step()
+            t1 = time.perf_counter()
+            recorder.collect(model)
+            months, metrics = months + t1 - t0, metrics + time.perf_counter() - t1
+        phases["months"].append(months)
+        phases["metrics"].append(metrics)
+        t0 = time.perf_counter()
+        summarise(model, recorder), recorder.table(), municipality_table(model)
+        phases["tables"].append(time.perf_counter() - t0)
     cmd = [sys.executable, "-m", "sim", "output.write=false", "output.quiet=true"]
     whole = []
     for _ in range(max(3, repeats // 3)):
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
         whole.append(time.perf_counter() - t0)
-    print(f"default run (emscher, baseline, 120 months): median {statistics.median(times):.3f} s over {repeats} "
-          f"runs, imports excluded; whole process `python -m sim` {statistics.median(whole):.2f} s")
+    med = statistics.median
+    print(f"default run (emscher, baseline, 120 months), imports excluded: median {med(times):.3f} s, "
+          f"fastest {min(times):.3f} s over {repeats} runs (seeds 0-{repeats - 1})")
+    print("  of which (medians): " + ", ".join(f"{k} {med(v) * 1000:.0f} ms" for k, v in phases.items()))
+    print(f"whole process `python -m sim` (imports, config, run, no files): median {med(whole):.2f} s")
 
 
 def _one(seed: int, horizon: int) -> float:
@@ -108,21 +130,31 @@ def one_region(overrides: list[str], horizon: int) -> dict:
             "run_s": ran, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def bench_scale(horizon: int) -> None:
+def bench_scale(horizon: int, repeats: int) -> None:
+    """Each region in a fresh process (peak memory is per process); the smaller ones ``repeats``
+    times (medians), Germany once. The target: doubling the size at most 2.2x the time, so a size
+    ratio k allows a time ratio of k ** log2(2.2)."""
     import json
+    import math
 
     rows = []
     for name, override in SCALE:
-        out = subprocess.run([sys.executable, "-m", "sim.bench", "_region", override, str(horizon)], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
-        rows.append((name, json.loads(out.strip().splitlines()[-1])))
-        r = rows[-1][1]
-        print(f"{name:8} {r['agents']:>7,} agents {r['ties']:>9,} ties  build {r['build_s']:6.1f} s  "
-              f"{horizon} months {r['run_s']:6.1f} s  peak {r['peak_mb']:7,.0f} MB", flush=True)
+        runs = []
+        for _ in range(1 if name == "germany" else repeats):
+            out = subprocess.run([sys.executable, "-m", "sim.bench", "_region", override, str(horizon)], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        r = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+        rows.append((name, r))
+        print(f"{name:8} {r['agents']:>7,.0f} agents {r['ties']:>9,.0f} ties  build {r['build_s']:6.2f} s  "
+              f"{horizon} months {r['run_s']:6.2f} s  peak {r['peak_mb']:7,.0f} MB"
+              f"{f'  (median of {len(runs)})' if len(runs) > 1 else ''}", flush=True)
     for (a, ra), (b, rb) in zip(rows, rows[1:]):
         size = (rb["agents"] + rb["ties"]) / (ra["agents"] + ra["ties"])
         time_ratio = (rb["build_s"] + rb["run_s"]) / (ra["build_s"] + ra["run_s"])
-        print(f"{a} -> {b}: size x{size:.1f}, time x{time_ratio:.1f} (linear would be x{size:.1f})")
+        allowed = size ** math.log2(2.2)
+        print(f"{a} -> {b}: size x{size:.1f}, time x{time_ratio:.1f} (linear x{size:.1f}; 2.2x per doubling "
+              f"allows x{allowed:.1f}: {'met' if time_ratio <= allowed else 'NOT met'})")
 
 
 def bench_peer(horizon: int, region: str) -> None:
@@ -167,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--cli", action="store_true", help="through python -m sim -m (Hydra launchers)")
     p = sub.add_parser("scale")
     p.add_argument("--horizon", type=int, default=120)
+    p.add_argument("--repeats", type=int, default=3, help="runs of RVR and NRW (Germany runs once)")
     p = sub.add_parser("peer")
     p.add_argument("--horizon", type=int, default=120)
     p.add_argument("--region", default="emscher")
@@ -175,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.what == "run":
         bench_run(args.repeats)
     elif args.what == "scale":
-        bench_scale(args.horizon)
+        bench_scale(args.horizon, args.repeats)
     elif args.what == "peer":
         bench_peer(args.horizon, args.region)
     elif args.cli:
