@@ -30,9 +30,7 @@ def machine() -> str:
 
 def bench_run(repeats: int) -> None:
     from sim.config import Config
-    from sim.metrics import Recorder, municipality_table
-    from sim.model import CooperationModel
-    from sim.run import simulate, summarise
+    from sim.run import garbage_collector_paused, simulate
 
     simulate(Config(horizon_months=1))                      # warm up: imports, data files
     times = []
@@ -42,21 +40,8 @@ def bench_run(repeats: int) -> None:
         times.append(time.perf_counter() - t0)
     phases: dict[str, list[float]] = {"build": [], "months": [], "metrics": [], "tables": []}
     for seed in range(repeats):                             # the same runs, taken apart
-        t0 = time.perf_counter()
-        model, recorder = CooperationModel(Config(seed=seed)), Recorder()
-        phases["build"].append(time.perf_counter() - t0)
-        months = metrics = 0.0
-        for _ in range(model.cfg.horizon_months):
-            t0 = time.perf_counter()
-            model.step()
-            t1 = time.perf_counter()
-            recorder.collect(model)
-            months, metrics = months + t1 - t0, metrics + time.perf_counter() - t1
-        phases["months"].append(months)
-        phases["metrics"].append(metrics)
-        t0 = time.perf_counter()
-        summarise(model, recorder), recorder.table(), municipality_table(model)
-        phases["tables"].append(time.perf_counter() - t0)
+        with garbage_collector_paused():                    # as in simulate
+            _phases(seed, phases)
     cmd = [sys.executable, "-m", "sim", "output.write=false", "output.quiet=true"]
     whole = []
     for _ in range(max(3, repeats // 3)):
@@ -68,6 +53,30 @@ def bench_run(repeats: int) -> None:
           f"fastest {min(times):.3f} s over {repeats} runs (seeds 0-{repeats - 1})")
     print("  of which (medians): " + ", ".join(f"{k} {med(v) * 1000:.0f} ms" for k, v in phases.items()))
     print(f"whole process `python -m sim` (imports, config, run, no files): median {med(whole):.2f} s")
+
+
+def _phases(seed: int, phases: dict[str, list[float]]) -> None:
+    """One default run, timing its parts: build, months (model.step), metrics (recording), tables."""
+    from sim.config import Config
+    from sim.metrics import Recorder, municipality_table
+    from sim.model import CooperationModel
+    from sim.run import summarise
+
+    t0 = time.perf_counter()
+    model, recorder = CooperationModel(Config(seed=seed)), Recorder()
+    phases["build"].append(time.perf_counter() - t0)
+    months = metrics = 0.0
+    for _ in range(model.cfg.horizon_months):
+        t0 = time.perf_counter()
+        model.step()
+        t1 = time.perf_counter()
+        recorder.collect(model)
+        months, metrics = months + t1 - t0, metrics + time.perf_counter() - t1
+    phases["months"].append(months)
+    phases["metrics"].append(metrics)
+    t0 = time.perf_counter()
+    summarise(model, recorder), recorder.table(), municipality_table(model)
+    phases["tables"].append(time.perf_counter() - t0)
 
 
 def _one(seed: int, horizon: int) -> float:

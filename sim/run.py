@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -57,18 +58,37 @@ def simulate(cfg: Config, *, keep_model: bool = False,
     from sim.model import CooperationModel   # Mesa is imported only when a model is built
 
     _freeze_imports()
-    model = CooperationModel(cfg)
-    recorder = Recorder()
-    start = tie_table(model) if cfg.output.network else None
-    for month in range(cfg.horizon_months):
-        model.step()
-        recorder.collect(model)
-        if progress:
-            progress(month + 1, cfg.horizon_months)
-    summary = summarise(model, recorder)
-    network = {"nodes": node_table(model), "network_start": start, "network_end": tie_table(model)} \
-        if cfg.output.network else None
-    return RunResult(cfg, recorder.table(), municipality_table(model), summary, model if keep_model else None, network)
+    with garbage_collector_paused():
+        model = CooperationModel(cfg)
+        recorder = Recorder()
+        start = tie_table(model) if cfg.output.network else None
+        for month in range(cfg.horizon_months):
+            model.step()
+            recorder.collect(model)
+            if progress:
+                progress(month + 1, cfg.horizon_months)
+        summary = summarise(model, recorder)
+        network = {"nodes": node_table(model), "network_start": start, "network_end": tie_table(model)} \
+            if cfg.output.network else None
+        return RunResult(cfg, recorder.table(), municipality_table(model), summary, model if keep_model else None,
+                         network)
+
+
+@contextmanager
+def garbage_collector_paused():
+    """No cyclic garbage collection while a run builds and steps its model. A model is tens of
+    thousands of small objects (agents, neighbour sets, projects) made in bursts; each collection
+    that the allocations trigger walks them all again, and that walk misses the cache: 23 % of the
+    wall time of back-to-back default runs (146 vs 190 ms per run, collections after each run
+    included). A run makes little cyclic garbage itself (the model is freed after it, by the next
+    collections), so memory does not grow while paused."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _frozen = False
