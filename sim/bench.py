@@ -124,17 +124,19 @@ def one_region(overrides: list[str], horizon: int) -> dict:
     from sim.cli import compose
     from sim.metrics import Recorder
     from sim.model import CooperationModel
+    from sim.run import garbage_collector_paused
 
     cfg = compose([*overrides, f"horizon_months={horizon}"])
-    t0 = time.perf_counter()
-    model = CooperationModel(cfg)
-    built = time.perf_counter() - t0
-    recorder = Recorder()
-    t0 = time.perf_counter()
-    for _ in range(horizon):
-        model.step()
-        recorder.collect(model)
-    ran = time.perf_counter() - t0
+    with garbage_collector_paused():                        # as in simulate
+        t0 = time.perf_counter()
+        model = CooperationModel(cfg)
+        built = time.perf_counter() - t0
+        recorder = Recorder()
+        t0 = time.perf_counter()
+        for _ in range(horizon):
+            model.step()
+            recorder.collect(model)
+        ran = time.perf_counter() - t0
     return {"agents": len(model.agents), "ties": model.network.G.number_of_edges(), "build_s": built,
             "run_s": ran, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -172,6 +174,8 @@ def bench_peer(horizon: int, region: str) -> None:
     from mesa.discrete_space import Network
     from mesa.examples.basic.virus_on_network import model as virus
 
+    from sim.run import garbage_collector_paused
+
     r = one_region([f"region={region}"], horizon)
     ours = r["agents"] * horizon / r["run_s"]
     n, ties = r["agents"], r["ties"]
@@ -182,10 +186,11 @@ def bench_peer(horizon: int, region: str) -> None:
         peer = virus.VirusOnNetwork(num_nodes=n, avg_node_degree=2 * ties / n, rng=1)
     finally:
         virus.Network = real_network
-    t0 = time.perf_counter()
-    for _ in range(horizon):
-        peer.step()
-    theirs = n * horizon / (time.perf_counter() - t0)
+    with garbage_collector_paused():                        # the same conditions as ours
+        t0 = time.perf_counter()
+        for _ in range(horizon):
+            peer.step()
+        theirs = n * horizon / (time.perf_counter() - t0)
     print(f"{region}: {n:,} agents, {ties:,} ties, {horizon} steps. This model {ours:,.0f} agent-steps/s "
           f"(with all its metrics every month); Mesa VirusOnNetwork {theirs:,.0f} agent-steps/s; "
           f"ratio {ours / theirs:.2f}")
