@@ -95,6 +95,13 @@ class CooperationModel(mesa.Model):
         ngos = [NGO(self, home=int(h), willingness=float(w)) for h, w in zip(ngo_home, ngo_will)]
         return companies, ngos
 
+    def dispose(self) -> None:
+        """Let go of everything the model holds, so that its agents, network and projects are freed
+        at once by reference counting instead of by the cyclic garbage collector (agents and their
+        model refer to each other, and a collection walks every object of the model first). The
+        model cannot be used afterwards; ``simulate`` calls this for models it does not return."""
+        self.__dict__.clear()
+
     def agent(self, unique_id: int) -> mesa.Agent:
         return self.by_id[unique_id]
 

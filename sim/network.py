@@ -19,6 +19,8 @@ without any work per month, and metrics read all edges at once as arrays.
 
 from __future__ import annotations
 
+import weakref
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -310,7 +312,8 @@ class EdgeTable:
     STORED = ("u", "v", "kind", "projects", "su", "sv", "pair", "last")
 
     def __init__(self, net: CollabNetwork, idx: np.ndarray, step: int, key: tuple):
-        self.net, self.key, self.step = net, key, step
+        self._net = weakref.ref(net)        # the network caches its table: no reference cycle
+        self.key, self.step = key, step
         self.columns: dict[str, np.ndarray] = {"eid": idx}
 
     def __len__(self) -> int:
@@ -323,7 +326,7 @@ class EdgeTable:
         return col
 
     def _compute(self, name: str) -> np.ndarray:
-        net, idx = self.net, self.columns["eid"]
+        net, idx = self._net(), self.columns["eid"]
         if name in self.STORED:
             return getattr(net, name)[idx]
         if name in ("r", "s"):
