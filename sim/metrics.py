@@ -178,7 +178,7 @@ def trust(model) -> dict[str, float]:
     if len(t) == 0:
         return {"trust_mean": float("nan"), **{f"trust_p{q}": float("nan") for q in (10, 50, 90)},
                 **{f"trust_{a}_{b}": float("nan") for a, b in SECTOR_PAIRS}}
-    out = {"trust_mean": float(t.mean()), **dict(zip(("trust_p10", "trust_p50", "trust_p90"), percentiles(t)))}
+    out = {"trust_mean": float(t.sum()) / len(t), **dict(zip(("trust_p10", "trust_p50", "trust_p90"), percentiles(t)))}
     sums, counts = np.bincount(e["pair"], weights=t, minlength=9), np.bincount(e["pair"], minlength=9)
     for (a, b), c in zip(SECTOR_PAIRS, PAIR_CODES):
         out[f"trust_{a}_{b}"] = float(sums[c] / counts[c]) if counts[c] else float("nan")
