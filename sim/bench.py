@@ -28,6 +28,17 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def reference_ms() -> float:
+    """A fixed pure-Python workload (fastest of 5), printed with every benchmark: on a shared host the
+    same machine can be 1.5x slower at times, and this shows which figures came from such a moment."""
+    times = []
+    for _ in range(5):
+        t0 = time.process_time()
+        sum(i * i for i in range(300_000))
+        times.append(time.process_time() - t0)
+    return 1000 * min(times)
+
+
 def bench_run(repeats: int) -> None:
     from sim.config import Config
     from sim.run import garbage_collector_paused, simulate
@@ -53,6 +64,7 @@ def bench_run(repeats: int) -> None:
           f"fastest {min(times):.3f} s over {repeats} runs (seeds 0-{repeats - 1})")
     print("  of which (medians): " + ", ".join(f"{k} {med(v) * 1000:.0f} ms" for k, v in phases.items()))
     print(f"whole process `python -m sim` (imports, config, run, no files): median {med(whole):.2f} s")
+    print(f"reference workload after: {reference_ms():.0f} ms")
 
 
 def _phases(seed: int, phases: dict[str, list[float]]) -> None:
@@ -218,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--horizon", type=int, default=120)
     p.add_argument("--region", default="emscher")
     args = parser.parse_args(argv)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; reference workload {reference_ms():.0f} ms (27-29 ms when the host is quiet)")
     if args.what == "run":
         bench_run(args.repeats)
     elif args.what == "scale":

@@ -20,6 +20,7 @@ without any work per month, and metrics read all edges at once as arrays.
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -45,7 +46,8 @@ class CollabNetwork:
         self.sector = np.full(16, -1, dtype=np.int8)          # node id -> index into SECTORS
         self._n = 0                                              # edge slots used
         self.changes = 0                                         # bumped whenever any tie or evidence changes
-        self._tables: dict[bool, EdgeTable] = {}                # actors_only -> this month's table
+        self._table: EdgeTable | None = None                     # this month's edge table
+        self._actor_trust: tuple | None = None                   # ((step, changes), ActorTrust)
         self._powers: list[float] = [1.0]                        # forgetting ** months, months = 0, 1, ...
         self._power_array = np.ones(1)                           # the same as an array
         self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> its neighbours by sector index
@@ -65,13 +67,13 @@ class CollabNetwork:
         self.su = np.zeros(cap, np.int8)                         # sectors of u and v
         self.sv = np.zeros(cap, np.int8)
         self.pair = np.zeros(cap, np.int8)                       # sector pair: 3 * min(su, sv) + max(su, sv)
+        self.tally = np.zeros(cap, np.int8)                      # pair for live ties between actors, else 9
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
         self.kind = np.zeros(cap, np.int8)
         self.projects = np.zeros(cap, np.int64)
         self.created = np.zeros(cap, np.int64)
-        self.actors = np.zeros(cap, bool)                        # neither end is a coordinating body
         self.alive = np.zeros(cap, bool)
 
     # -- nodes and ties ---------------------------------------------------------------------
@@ -111,7 +113,8 @@ class CollabNetwork:
         self.u[at], self.v[at], self.su[at], self.sv[at] = U, V, self.sector[U], self.sector[V]
         self.pair[at] = pair_code(self.su[at], self.sv[at])
         bodies = list(self.bodies)
-        self.actors[at] = ~(np.isin(U, bodies) | np.isin(V, bodies))
+        actors = ~(np.isin(U, bodies) | np.isin(V, bodies))
+        self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
         self.kind[at], self.projects[at], self.alive[at] = TIE_KINDS.index(kind), 0, True
         self._n += k
@@ -135,7 +138,8 @@ class CollabNetwork:
         self.u[eid], self.v[eid] = u, v
         self.su[eid], self.sv[eid] = self.sector[u], self.sector[v]
         self.pair[eid] = pair_code(self.su[eid], self.sv[eid])
-        self.actors[eid] = u not in self.bodies and v not in self.bodies
+        actors = u not in self.bodies and v not in self.bodies
+        self.tally[eid] = self.pair[eid] if actors else NOT_TALLIED
         self.r[eid], self.s[eid] = evidence, 0.0
         self.last[eid] = self.created[eid] = step
         self.kind[eid] = TIE_KINDS.index(kind)
@@ -152,7 +156,7 @@ class CollabNetwork:
         if size <= len(self.u):
             return
         cap = max(2 * len(self.u), size)
-        for name in ("u", "v", "su", "sv", "pair", "r", "s", "last", "kind", "projects", "created", "actors", "alive"):
+        for name in ("u", "v", "su", "sv", "pair", "tally", "r", "s", "last", "kind", "projects", "created", "alive"):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[: len(old)] = old
@@ -251,16 +255,29 @@ class CollabNetwork:
         self.projects[eid] += int(joint_project)
         return eid
 
-    def edge_table(self, step: int, actors_only: bool = False) -> EdgeTable:
-        """All live ties as arrays (see :class:`EdgeTable`), cached while nothing changes in the month.
-        ``actors_only`` leaves out the coordinating bodies' ties."""
+    def edge_table(self, step: int) -> EdgeTable:
+        """All live ties as arrays (see :class:`EdgeTable`), cached while nothing changes in the month."""
         key = (step, self.changes)
-        cached = self._tables.get(actors_only)
-        if cached is None or cached.key != key:
+        if self._table is None or self._table.key != key:
+            self._table = EdgeTable(self, np.flatnonzero(self.alive[: self._n]), step, key)
+        return self._table
+
+    def actor_trust(self, step: int) -> ActorTrust:
+        """Trust on the live ties between actors this month, summarised for the metrics (cached while
+        nothing changes). Computed over every edge slot at once and tallied by sector pair, which
+        spares the per-column copies of an edge table."""
+        key = (step, self.changes)
+        if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
-            idx = np.flatnonzero(self.alive[:n] & self.actors[:n] if actors_only else self.alive[:n])
-            cached = self._tables[actors_only] = EdgeTable(self, idx, step, key)
-        return cached
+            factor = self.decay(step - self.last[:n])
+            trust = self.expected(self.r[:n] * factor, self.s[:n] * factor)
+            tally = self.tally[:n]
+            counts = np.bincount(tally, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            sums = np.bincount(tally, weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            ties = int(counts.sum())
+            ranked = np.sort(np.where(tally < NOT_TALLIED, trust, np.inf))[:ties]
+            self._actor_trust = (key, ActorTrust(ties, counts, sums, ranked))
+        return self._actor_trust[1]
 
     def average_clustering(self, n_nodes: int) -> float:
         """Average local clustering coefficient of the actors' ties (as ``networkx.average_clustering``
@@ -289,11 +306,25 @@ class CollabNetwork:
             if pair in keep:
                 continue
             self.alive[eid] = False
+            self.tally[eid] = NOT_TALLIED
             self.G.remove_edge(*pair)
             self._link(*pair, -1)
             self.changes += 1
             dropped += 1
         return dropped
+
+
+NOT_TALLIED = 9                      # tally code of ties that are dead or involve a coordinating body
+
+
+@dataclass
+class ActorTrust:
+    """Trust on the live ties between actors (municipalities, companies, NGOs) in one month."""
+
+    ties: int
+    count_by_pair: np.ndarray        # ties per sector pair code 0..8 (:func:`pair_code`)
+    sum_by_pair: np.ndarray          # their trust, summed per sector pair
+    sorted: np.ndarray               # every tie's trust, ascending
 
 
 def pair_code(su, sv):

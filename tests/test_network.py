@@ -115,3 +115,31 @@ def test_ties_of_running_projects_survive_pruning():
     net.tie(1, 2, "project", step=0)                            # a partner joined: no evidence yet
     assert net.prune(24, min_evidence=0.05, keep={(1, 2)}) == 0 and net.G.has_edge(1, 2)
     assert net.prune(24, min_evidence=0.05) == 1
+
+
+def test_trust_metrics_equal_the_edge_table_without_bodies_ties():
+    """The monthly trust and network metrics come from a tally over every edge slot; computed the
+    long way from the edge table (live ties, bodies' ties left out) they must be the same numbers."""
+    from sim.cli import compose
+    from sim.metrics import SECTOR_PAIRS, network, trust
+    from sim.network import SECTORS
+
+    model = CooperationModel(compose(["scenario=klimawerk", "seed=3"]))
+    for _ in range(30):
+        model.step()
+    assert model.network.prune(model.steps, 1.6) > 100              # dead slots among the live ones
+    e = model.network.edge_table(model.steps)
+    body = SECTORS.index("coordination")
+    keep = (e["su"] != body) & (e["sv"] != body)
+    assert (~keep).sum() > 0                                      # the scenario's bodies do have ties
+    t, su, sv = e["trust"][keep], e["su"][keep], e["sv"][keep]
+    got = trust(model)
+    assert got["trust_mean"] == pytest.approx(t.mean(), rel=1e-12)
+    assert [got["trust_p10"], got["trust_p50"], got["trust_p90"]] == np.percentile(t, [10, 50, 90]).tolist()
+    lo, hi = np.minimum(su, sv), np.maximum(su, sv)
+    for a, b in SECTOR_PAIRS:
+        mask = (lo == SECTORS.index(a)) & (hi == SECTORS.index(b))
+        assert got[f"trust_{a}_{b}"] == pytest.approx(t[mask].mean(), rel=1e-12)
+    net = network(model)
+    assert net["ties"] == keep.sum()
+    assert net["cross_sector_share"] == (su != sv).mean()
