@@ -67,7 +67,7 @@ class CollabNetwork:
         self.su = np.zeros(cap, np.int8)                         # sectors of u and v
         self.sv = np.zeros(cap, np.int8)
         self.pair = np.zeros(cap, np.int8)                       # sector pair: 3 * min(su, sv) + max(su, sv)
-        self.tally = np.zeros(cap, np.int8)                      # pair for live ties between actors, else 9
+        self.tally = np.zeros(cap, np.intp)                      # pair for live ties between actors, else 9
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
