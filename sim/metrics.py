@@ -229,6 +229,8 @@ class Recorder:
         """Long format, metric by metric and month by month within each (a metric missing in some
         month is NaN there)."""
         names = list(dict.fromkeys(k for row in self.rows for k in row))
+        if not names:
+            return pd.DataFrame({"step": np.zeros(0, np.int64), "metric": np.zeros(0, object), "value": np.zeros(0)})
         nan = float("nan")
         values = np.array([[row.get(k, nan) for k in names] for row in self.rows], dtype=float).reshape(-1, len(names))
         return pd.DataFrame({"step": np.tile(np.array(self.steps, dtype=np.int64), len(names)),

@@ -209,8 +209,8 @@ class CooperationModel(mesa.Model):
             if not candidates:
                 return
             trust = net.trust_many(lead.unique_id, candidates, t)
-            ranked = self.partner_selection.rank(self, lead.unique_id, candidates, trust, self.streams["partners"])
             trust_of = dict(zip(candidates, trust.tolist()))   # ties are undirected: trust is mutual
+            ranked = self.partner_selection.rank(self, lead.unique_id, candidates, trust, self.streams["partners"])
             found = False
             for c in ranked:
                 if not lead.spend(rule.information_cost(introduced, project)):

@@ -99,8 +99,12 @@ class CollabNetwork:
     def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
         """Add many new ties at once, in order (a pair already tied, or repeated, is skipped). Both
         ends must already be nodes."""
+        us, vs = np.asarray(us).tolist(), np.asarray(vs).tolist()
+        missing = [node for node in set(us) | set(vs) if node not in self.neighbours]
+        if missing:
+            raise ValueError(f"node(s) {sorted(missing)[:3]} not in the network; add them (add_node) before tying them")
         adj, seen, new_u, new_v = self.G._adj, set(), [], []
-        for u, v in zip(np.asarray(us).tolist(), np.asarray(vs).tolist()):
+        for u, v in zip(us, vs):
             pair = (u, v) if u < v else (v, u)
             if u != v and v not in adj[u] and pair not in seen:
                 seen.add(pair)
@@ -129,10 +133,11 @@ class CollabNetwork:
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
         """The edge id of the tie u-v, creating it (with no evidence) if there is none."""
-        data = self.G._adj[u].get(v)
+        data = self.G._adj[u].get(v) if u in self.neighbours else None
         return data["eid"] if data is not None else self._new_edge(u, v, kind, step, 0.0)
 
     def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
+        self._check_tie(u, v)
         eid = self._n
         self._reserve(eid + 1)
         self.u[eid], self.v[eid] = u, v
@@ -150,6 +155,13 @@ class CollabNetwork:
         self.G.add_edge(u, v, eid=eid)
         self.changes += 1
         return eid
+
+    def _check_tie(self, u: int, v: int) -> None:
+        if u == v:
+            raise ValueError(f"a tie needs two different nodes, not {u} and itself")
+        for node in (u, v):
+            if node not in self.neighbours:
+                raise ValueError(f"node {node} is not in the network; add it (add_node) before tying it")
 
     def _reserve(self, size: int) -> None:
         """Room for ``size`` edge slots (capacity doubles)."""
@@ -201,6 +213,8 @@ class CollabNetwork:
         every path to a tie's trust computes the same number."""
         array = np.ndim(months) > 0
         top = (int(months.max()) if len(months) else 0) if array else months
+        if (array and len(months) and months.min() < 0) or (not array and months < 0):
+            raise ValueError("evidence asked for a month before it was recorded; pass the current month")
         if top >= len(self._powers):
             self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), top + 1))]
             self._power_array = np.array(self._powers)
@@ -294,8 +308,9 @@ class CollabNetwork:
     def prune(self, step: int, min_evidence: float, unused_months: int = 12,
               keep: set[tuple[int, int]] = frozenset()) -> int:
         """Drop ties unused for ``unused_months`` whose decayed evidence r + s is below ``min_evidence``,
-        except membership ties (to coordinating bodies) and the pairs in ``keep`` (given as (smaller id, larger id); e.g. partners of running projects,
-        whose tie has no evidence until the project ends). Returns how many ties were dropped."""
+        except membership ties (to coordinating bodies) and the pairs in ``keep`` (given as (smaller id,
+        larger id); e.g. partners of running projects, whose tie has no evidence until the project
+        ends). Returns how many ties were dropped."""
         edges = self.edge_table(step)
         idle = step - self.last[edges["eid"]] >= unused_months
         standing = edges["kind"] == TIE_KINDS.index("membership")     # a membership is not a habit that fades
@@ -358,6 +373,9 @@ class EdgeTable:
 
     def _compute(self, name: str) -> np.ndarray:
         net, idx = self._net(), self.columns["eid"]
+        if net is None or (self.step, net.changes) != self.key:
+            raise RuntimeError("the network has changed since this edge table was made; "
+                               "ask network.edge_table(step) again")
         if name in self.STORED:
             return getattr(net, name)[idx]
         if name in ("r", "s"):

@@ -57,7 +57,6 @@ def simulate(cfg: Config, *, keep_model: bool = False,
     """Build the model from ``cfg``, run ``cfg.horizon_months`` months and collect the outcomes."""
     from sim.model import CooperationModel   # Mesa is imported only when a model is built
 
-    _freeze_imports()
     with garbage_collector_paused():
         model = CooperationModel(cfg)
         recorder = Recorder()
@@ -93,22 +92,6 @@ def garbage_collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-_frozen = False
-
-
-def _freeze_imports() -> None:
-    """Once per process, before the first model: move everything alive now (mostly the ~100,000
-    objects of the imported libraries) out of the garbage collector's way (``gc.freeze``). A model
-    is a web of reference cycles (agents and their model), so it is freed by full collections, and
-    each of those scanned all the libraries' objects again: 5 % of the instructions of a default run
-    in a series of runs (valgrind, 8 runs). Frozen objects are still freed when nothing refers to them;
-    only reference cycles that were garbage already at that moment stay in memory."""
-    global _frozen
-    if not _frozen:
-        gc.freeze()
-        _frozen = True
 
 
 def node_table(model) -> pd.DataFrame:

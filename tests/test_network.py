@@ -143,3 +143,21 @@ def test_trust_metrics_equal_the_edge_table_without_bodies_ties():
     net = network(model)
     assert net["ties"] == keep.sum()
     assert net["cross_sector_share"] == (su != sv).mean()
+
+
+def test_misuse_of_the_network_is_refused_with_a_clear_error():
+    net = CollabNetwork(TrustConfig())
+    for node in (1, 2):
+        net.add_node(node, "public")
+    with pytest.raises(ValueError, match="two different nodes"):
+        net.record(1, 1, step=0, positive=1.0)                   # a self-loop would corrupt triangles
+    with pytest.raises(ValueError, match="not in the network"):
+        net.add_ties([1], [7], "local", 0)
+    assert net.G.number_of_edges() == 0 and net._n == 0           # nothing half-written
+    net.record(1, 2, step=5, positive=1.0)
+    with pytest.raises(ValueError, match="before it was recorded"):
+        net.trust(1, 2, step=4)                                  # evidence cannot be read backwards
+    table = net.edge_table(5)
+    net.record(1, 2, step=5, positive=1.0)
+    with pytest.raises(RuntimeError, match="changed since"):
+        table["trust"]                                           # a stale table does not mix months

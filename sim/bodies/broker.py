@@ -40,7 +40,7 @@ class BrokerGroup(Body):
             return
         companies = sorted(self.model.companies, key=lambda c: (-c.willingness, c.unique_id))
         for c in companies[: self.params.members]:
-            self.model.network.record(self.unique_id, c.unique_id, 0, kind="membership")
+            self.model.network.record(self.unique_id, c.unique_id, self.model.steps, kind="membership")
 
     def start_month(self, t: int) -> None:
         if not self.active:

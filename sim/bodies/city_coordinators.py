@@ -47,8 +47,8 @@ class CityCoordinators(Body):
         coordinator = CityCoordinator(self.model, home=municipality.index)
         self.coordinators[municipality.index] = coordinator
         net = self.model.network
-        net.record(coordinator.unique_id, municipality.unique_id, 0, kind="membership")
-        net.record(coordinator.unique_id, self.unique_id, 0, kind="membership")
+        net.record(coordinator.unique_id, municipality.unique_id, self.model.steps, kind="membership")
+        net.record(coordinator.unique_id, self.unique_id, self.model.steps, kind="membership")
 
     def on_enter(self, project: Project, state: State, t: int) -> None:
         if state == State.IDEA and self.covers(project.lead_index):

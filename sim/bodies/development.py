@@ -41,7 +41,7 @@ class RegionalDevelopment(Body):
             return
         self.pooled.add(municipality.index)
         municipality.capacity *= 1.0 + self.params.pool_gain
-        self.model.network.record(self.unique_id, municipality.unique_id, 0, kind="membership")
+        self.model.network.record(self.unique_id, municipality.unique_id, self.model.steps, kind="membership")
 
     def start_month(self, t: int) -> None:
         if not self.active or t % self.params.forum_interval_months:

@@ -47,7 +47,7 @@ class ServiceOrganisation(Body):
 
     def on_join(self, municipality) -> None:
         if self.active:
-            self.model.network.record(self.unique_id, municipality.unique_id, 0, kind="membership")
+            self.model.network.record(self.unique_id, municipality.unique_id, self.model.steps, kind="membership")
 
     def on_enter(self, project: Project, state: State, t: int) -> None:
         if not self.active or not self.is_member_project(project):
