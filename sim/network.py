@@ -48,6 +48,7 @@ class CollabNetwork:
         self.changes = 0                                         # bumped whenever any tie or evidence changes
         self._table: EdgeTable | None = None                     # this month's edge table
         self._actor_trust: tuple | None = None                   # ((step, changes), ActorTrust)
+        self.latest = 0                                          # the latest month in which a tie changed
         self._powers: list[float] = [1.0]                        # forgetting ** months, months = 0, 1, ...
         self._power_array = np.ones(1)                           # the same as an array
         self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> its neighbours by sector index
@@ -120,6 +121,7 @@ class CollabNetwork:
         actors = ~(np.isin(U, bodies) | np.isin(V, bodies))
         self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
+        self.latest = max(self.latest, step) if k else self.latest
         self.kind[at], self.projects[at], self.alive[at] = TIE_KINDS.index(kind), 0, True
         self._n += k
         for eid, u, v in zip(range(first, first + k), new_u, new_v):
@@ -147,6 +149,7 @@ class CollabNetwork:
         self.tally[eid] = self.pair[eid] if actors else NOT_TALLIED
         self.r[eid], self.s[eid] = evidence, 0.0
         self.last[eid] = self.created[eid] = step
+        self.latest = max(self.latest, step)
         self.kind[eid] = TIE_KINDS.index(kind)
         self.projects[eid] = 0
         self.alive[eid] = True
@@ -208,20 +211,20 @@ class CollabNetwork:
 
     # -- evidence and trust -----------------------------------------------------------------
 
-    def decay(self, months):
-        """``forgetting ** months`` for whole months (an int or an int array), from one table, so that
-        every path to a tie's trust computes the same number."""
-        array = np.ndim(months) > 0
-        top = (int(months.max()) if len(months) else 0) if array else months
-        if (array and len(months) and months.min() < 0) or (not array and months < 0):
-            raise ValueError("evidence asked for a month before it was recorded; pass the current month")
-        if top >= len(self._powers):
-            self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), top + 1))]
+    def decay(self, step: int, last):
+        """``forgetting ** (step - last)``: how much of the evidence recorded in month(s) ``last`` (an int
+        or an int array) is left in month ``step``, from one table, so that every path to a tie's
+        trust computes the same number. ``step`` may not be before the latest month with evidence."""
+        if step < self.latest:
+            raise ValueError(f"evidence asked for month {step}, before month {self.latest} in which some was "
+                             "recorded; pass the current month")
+        if step >= len(self._powers):
+            self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), step + 1))]
             self._power_array = np.array(self._powers)
-        return self._power_array[months] if array else self._powers[months]
+        return self._power_array[step - last] if np.ndim(last) else self._powers[step - last]
 
     def _decayed(self, eid, step):
-        factor = self.decay(step - int(self.last[eid]))
+        factor = self.decay(step, int(self.last[eid]))
         return self.r[eid] * factor, self.s[eid] * factor
 
     def expected(self, r, s):
@@ -237,7 +240,7 @@ class CollabNetwork:
         r = s = 0.0
         if data is not None:
             eid = data["eid"]
-            factor = self.decay(step - int(self.last[eid]))
+            factor = self.decay(step, int(self.last[eid]))
             r, s = float(self.r[eid]) * factor, float(self.s[eid]) * factor
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
@@ -248,13 +251,13 @@ class CollabNetwork:
         eids = [adj[v]["eid"] for v in vs if v in adj]
         if len(eids) == len(vs):                         # all tied (candidates among the lead's ties)
             e = np.array(eids, dtype=np.int64)
-            factor = self.decay(step - self.last[e])
+            factor = self.decay(step, self.last[e])
             return self.expected(self.r[e] * factor, self.s[e] * factor)
         r, s = np.zeros(len(vs)), np.zeros(len(vs))
         if eids:
             tied = np.array([v in adj for v in vs])
             e = np.array(eids, dtype=np.int64)
-            factor = self.decay(step - self.last[e])
+            factor = self.decay(step, self.last[e])
             r[tied], s[tied] = self.r[e] * factor, self.s[e] * factor
         return self.expected(r, s)
 
@@ -265,6 +268,7 @@ class CollabNetwork:
         r, s = self._decayed(eid, step)
         self.r[eid], self.s[eid] = r + positive, s + negative
         self.last[eid] = step
+        self.latest = max(self.latest, step)
         self.changes += 1
         self.projects[eid] += int(joint_project)
         return eid
@@ -283,7 +287,7 @@ class CollabNetwork:
         key = (step, self.changes)
         if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
-            factor = self.decay(step - self.last[:n])
+            factor = self.decay(step, self.last[:n])
             trust = self.expected(self.r[:n] * factor, self.s[:n] * factor)
             tally = self.tally[:n]
             counts = np.bincount(tally, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
@@ -383,7 +387,7 @@ class EdgeTable:
             self.columns["r"], self.columns["s"] = net.r[idx] * factor, net.s[idx] * factor
             return self.columns[name]
         if name == "factor":
-            return net.decay(self.step - self["last"])
+            return net.decay(self.step, self["last"])
         if name == "trust":
             return net.expected(self["r"], self["s"])
         raise KeyError(f"no column {name!r}; columns: eid, r, s, trust, {', '.join(self.STORED)}")

@@ -155,7 +155,7 @@ def test_misuse_of_the_network_is_refused_with_a_clear_error():
         net.add_ties([1], [7], "local", 0)
     assert net.G.number_of_edges() == 0 and net._n == 0           # nothing half-written
     net.record(1, 2, step=5, positive=1.0)
-    with pytest.raises(ValueError, match="before it was recorded"):
+    with pytest.raises(ValueError, match="before month 5"):
         net.trust(1, 2, step=4)                                  # evidence cannot be read backwards
     table = net.edge_table(5)
     net.record(1, 2, step=5, positive=1.0)
