@@ -1,12 +1,13 @@
 """Benchmarks that print figures (not timed tests).
 
-    python -m sim.bench run               # default region and scenario, 120 months: median run time
-    python -m sim.bench sweep             # 100 short runs, serial vs parallel (joblib, all cores)
+    python -m sim.bench run               # default region and scenario, 120 months: run time and its parts
+    python -m sim.bench sweep             # 100 default runs, serial vs parallel on started joblib workers
     python -m sim.bench sweep --cli       # the same through `python -m sim -m` (basic vs local launcher)
     python -m sim.bench scale             # RVR, NRW, Germany: agents, ties, run time, peak memory
     python -m sim.bench peer              # agent-steps per second vs Mesa's VirusOnNetwork, same size
 
 Medians over repeats; imports are excluded from the run time and reported separately for a whole process.
+Each prints a reference workload first: on a shared host the same machine is at times up to twice as slow.
 """
 
 from __future__ import annotations
