@@ -42,7 +42,7 @@ def reference_ms() -> float:
 
 def bench_run(repeats: int) -> None:
     from sim.config import Config
-    from sim.run import garbage_collector_paused, simulate
+    from sim.run import simulate
 
     simulate(Config(horizon_months=1))                      # warm up: imports, data files
     times = []
@@ -52,8 +52,7 @@ def bench_run(repeats: int) -> None:
         times.append(time.perf_counter() - t0)
     phases: dict[str, list[float]] = {"build": [], "months": [], "metrics": [], "tables": []}
     for seed in range(repeats):                             # the same runs, taken apart
-        with garbage_collector_paused():                    # as in simulate
-            _phases(seed, phases)
+        _phases(seed, phases)
     cmd = [sys.executable, "-m", "sim", "output.write=false", "output.quiet=true"]
     whole = []
     for _ in range(max(3, repeats // 3)):
@@ -68,28 +67,39 @@ def bench_run(repeats: int) -> None:
     print(f"reference workload after: {reference_ms():.0f} ms")
 
 
+def timed_run(cfg) -> tuple[object, object, dict[str, float]]:
+    """Build and run ``cfg`` as ``simulate`` does (collector paused), timing the build, the months
+    (``model.step``) and the metrics (recording); returns the model, its recorder and the seconds of each."""
+    from sim.metrics import Recorder
+    from sim.model import CooperationModel
+    from sim.run import garbage_collector_paused
+
+    with garbage_collector_paused():
+        t0 = time.perf_counter()
+        model, recorder = CooperationModel(cfg), Recorder()
+        took = {"build": time.perf_counter() - t0, "months": 0.0, "metrics": 0.0}
+        for _ in range(cfg.horizon_months):
+            t0 = time.perf_counter()
+            model.step()
+            t1 = time.perf_counter()
+            recorder.collect(model)
+            took["months"] += t1 - t0
+            took["metrics"] += time.perf_counter() - t1
+    return model, recorder, took
+
+
 def _phases(seed: int, phases: dict[str, list[float]]) -> None:
     """One default run, timing its parts: build, months (model.step), metrics (recording), tables."""
     from sim.config import Config
-    from sim.metrics import Recorder, municipality_table
-    from sim.model import CooperationModel
+    from sim.metrics import municipality_table
     from sim.run import summarise
 
-    t0 = time.perf_counter()
-    model, recorder = CooperationModel(Config(seed=seed)), Recorder()
-    phases["build"].append(time.perf_counter() - t0)
-    months = metrics = 0.0
-    for _ in range(model.cfg.horizon_months):
-        t0 = time.perf_counter()
-        model.step()
-        t1 = time.perf_counter()
-        recorder.collect(model)
-        months, metrics = months + t1 - t0, metrics + time.perf_counter() - t1
-    phases["months"].append(months)
-    phases["metrics"].append(metrics)
+    model, recorder, took = timed_run(Config(seed=seed))
     t0 = time.perf_counter()
     summarise(model, recorder), recorder.table(), municipality_table(model)
-    phases["tables"].append(time.perf_counter() - t0)
+    took["tables"] = time.perf_counter() - t0
+    for key, seconds in took.items():
+        phases[key].append(seconds)
 
 
 def _one(seed: int, horizon: int) -> float:
@@ -153,23 +163,13 @@ def one_region(overrides: list[str], horizon: int) -> dict:
     from sim.cli import compose
     from sim.config import Config
     from sim.data import load_region
-    from sim.metrics import Recorder
-    from sim.model import CooperationModel
-    from sim.run import garbage_collector_paused, simulate
+    from sim.run import simulate
 
     cfg = compose([*overrides, f"horizon_months={horizon}"])
     load_region(cfg.region)                                 # the file is read once, before the clock
     simulate(Config(horizon_months=1))                      # and the code warmed up on a small region
-    with garbage_collector_paused():                        # as in simulate
-        t0 = time.perf_counter()
-        model = CooperationModel(cfg)
-        built = time.perf_counter() - t0
-        recorder = Recorder()
-        t0 = time.perf_counter()
-        for _ in range(horizon):
-            model.step()
-            recorder.collect(model)
-        ran = time.perf_counter() - t0
+    model, _, took = timed_run(cfg)
+    built, ran = took["build"], took["months"] + took["metrics"]
     return {"agents": len(model.agents), "ties": model.network.G.number_of_edges(), "build_s": built,
             "run_s": ran, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 

@@ -121,7 +121,8 @@ class CollabNetwork:
         actors = ~(np.isin(U, bodies) | np.isin(V, bodies))
         self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
-        self.latest = max(self.latest, step) if k else self.latest
+        if k:
+            self.latest = max(self.latest, step)
         self.kind[at], self.projects[at], self.alive[at] = TIE_KINDS.index(kind), 0, True
         self._n += k
         for eid, u, v in zip(range(first, first + k), new_u, new_v):
@@ -140,24 +141,8 @@ class CollabNetwork:
 
     def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
         self._check_tie(u, v)
-        eid = self._n
-        self._reserve(eid + 1)
-        self.u[eid], self.v[eid] = u, v
-        self.su[eid], self.sv[eid] = self.sector[u], self.sector[v]
-        self.pair[eid] = pair_code(self.su[eid], self.sv[eid])
-        actors = u not in self.bodies and v not in self.bodies
-        self.tally[eid] = self.pair[eid] if actors else NOT_TALLIED
-        self.r[eid], self.s[eid] = evidence, 0.0
-        self.last[eid] = self.created[eid] = step
-        self.latest = max(self.latest, step)
-        self.kind[eid] = TIE_KINDS.index(kind)
-        self.projects[eid] = 0
-        self.alive[eid] = True
-        self._n += 1
-        self._link(u, v, +1)
-        self.G.add_edge(u, v, eid=eid)
-        self.changes += 1
-        return eid
+        self.add_ties([u], [v], kind, step, evidence)
+        return self._n - 1
 
     def _check_tie(self, u: int, v: int) -> None:
         if u == v:
