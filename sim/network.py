@@ -43,7 +43,7 @@ class CollabNetwork:
         self.a = trust.prior_positive
         self.b = trust.prior_negative
         self.forgetting = trust.forgetting
-        self.sector = np.full(16, -1, dtype=np.int8)          # node id -> index into SECTORS
+        self.sector = np.zeros(0, dtype=np.int8)              # node id -> index into SECTORS (-1: none)
         self._n = 0                                              # edge slots used
         self.changes = 0                                         # bumped whenever any tie or evidence changes
         self._table: EdgeTable | None = None                     # this month's edge table
@@ -60,7 +60,6 @@ class CollabNetwork:
         self.actor_neighbours: dict[int, set[int]] = {}          # the same ties as sets, actors only
         self._local = np.zeros(0)                                # local clustering coefficient by node,
         self._dirty: set[int] = set()                            # ... out of date for these nodes
-        self.bodies: set[int] = set()                            # nodes of coordinating bodies
         self._sector: list[int] = []                             # self.sector as a list, read per tie
         cap = 64
         self.u = np.zeros(cap, np.int64)
@@ -80,12 +79,11 @@ class CollabNetwork:
     # -- nodes and ties ---------------------------------------------------------------------
 
     def add_node(self, node: int, sector: str, **attrs) -> None:
-        if node >= len(self.sector):
-            grown = np.full(max(2 * len(self.sector), node + 1), -1, dtype=np.int8)
-            grown[: len(self.sector)] = self.sector
-            self.sector = grown
-        if node >= len(self.degree):                  # grow by doubling, like the arrays
+        if node in self.neighbours:
+            raise ValueError(f"node {node} is already in the network")
+        if node >= len(self.degree):                  # grow by doubling
             more = max(len(self.degree), node + 1 - len(self.degree), 16)
+            self.sector = np.concatenate([self.sector, np.full(more, -1, dtype=np.int8)])
             self.triangles.extend([0] * more)
             self.degree.extend([0] * more)
             self._sector.extend([-1] * more)
@@ -93,9 +91,9 @@ class CollabNetwork:
         self.sector[node] = self._sector[node] = SECTORS.index(sector)
         self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
         self.actor_neighbours[node] = set()
-        if sector == "coordination":
-            self.bodies.add(node)
-        self.G.add_node(node, sector=sector, **attrs)
+        self.G._adj[node] = {}                        # what G.add_node does for a new node, without
+        self.G._node[node] = {"sector": sector, **attrs}   # its checks (made above)
+        self._graph_changed()
 
     def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
         """Add many new ties at once, in order (a pair already tied, or repeated, is skipped). Both
@@ -117,8 +115,7 @@ class CollabNetwork:
         U, V = np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
         self.u[at], self.v[at], self.su[at], self.sv[at] = U, V, self.sector[U], self.sector[V]
         self.pair[at] = pair_code(self.su[at], self.sv[at])
-        bodies = list(self.bodies)
-        actors = ~(np.isin(U, bodies) | np.isin(V, bodies))
+        actors = (self.su[at] != COORDINATION) & (self.sv[at] != COORDINATION)
         self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
         if k:
@@ -128,11 +125,15 @@ class CollabNetwork:
         for eid, u, v in zip(range(first, first + k), new_u, new_v):
             self._link(u, v, +1)
             adj[u][v] = adj[v][u] = {"eid": eid}     # what G.add_edge does for existing nodes, without
-        if k:                                         # its per-edge checks; then, as it does, drop
-            cache = getattr(self.G, "__networkx_cache__", None)   # networkx's cached conversions
-            if cache:
-                cache.clear()
+        if k:                                         # its per-edge checks
+            self._graph_changed()
         self.changes += k
+
+    def _graph_changed(self) -> None:
+        """Drop networkx's cached conversions of the graph, as its own add_node and add_edge do."""
+        cache = getattr(self.G, "__networkx_cache__", None)
+        if cache:
+            cache.clear()
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
         """The edge id of the tie u-v, creating it (with no evidence) if there is none."""

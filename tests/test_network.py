@@ -153,6 +153,8 @@ def test_misuse_of_the_network_is_refused_with_a_clear_error():
         net.record(1, 1, step=0, positive=1.0)                   # a self-loop would corrupt triangles
     with pytest.raises(ValueError, match="not in the network"):
         net.add_ties([1], [7], "local", 0)
+    with pytest.raises(ValueError, match="already in the network"):
+        net.add_node(2, "business")                              # would forget node 2's ties and sector
     assert net.G.number_of_edges() == 0 and net._n == 0           # nothing half-written
     net.record(1, 2, step=5, positive=1.0)
     with pytest.raises(ValueError, match="before month 5"):
