@@ -68,6 +68,7 @@ class CollabNetwork:
         self.sv = np.zeros(cap, np.int8)
         self.pair = np.zeros(cap, np.int8)                       # sector pair: 3 * min(su, sv) + max(su, sv)
         self.tally = np.zeros(cap, np.intp)                      # pair for live ties between actors, else 9
+        self.ties_by_pair = np.zeros(NOT_TALLIED + 1, np.int64)  # edge slots by tally code
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
@@ -117,6 +118,7 @@ class CollabNetwork:
         self.pair[at] = pair_code(self.su[at], self.sv[at])
         actors = (self.su[at] != COORDINATION) & (self.sv[at] != COORDINATION)
         self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
+        self.ties_by_pair += np.bincount(self.tally[at], minlength=NOT_TALLIED + 1)
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
         if k:
             self.latest = max(self.latest, step)
@@ -268,19 +270,18 @@ class CollabNetwork:
 
     def actor_trust(self, step: int) -> ActorTrust:
         """Trust on the live ties between actors this month, summarised for the metrics (cached while
-        nothing changes). Computed over every edge slot at once and tallied by sector pair, which
-        spares the per-column copies of an edge table."""
+        nothing changes). Computed over every edge slot at once and summed by sector pair, which
+        spares the per-column copies of an edge table; the ties per pair are kept as ties come and go."""
         key = (step, self.changes)
         if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
             factor = self.decay(step, self.last[:n])
             trust = self.expected(self.r[:n] * factor, self.s[:n] * factor)
             tally = self.tally[:n]
-            counts = np.bincount(tally, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            counts = self.ties_by_pair[:NOT_TALLIED].copy()
             sums = np.bincount(tally, weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
             ties = int(counts.sum())
-            ranked = np.sort(np.where(tally < NOT_TALLIED, trust, np.inf))[:ties]
-            self._actor_trust = (key, ActorTrust(ties, counts, sums, ranked))
+            self._actor_trust = (key, ActorTrust(ties, counts, sums, trust if ties == n else trust[tally < NOT_TALLIED]))
         return self._actor_trust[1]
 
     def average_clustering(self, n_nodes: int) -> float:
@@ -311,6 +312,8 @@ class CollabNetwork:
             if pair in keep:
                 continue
             self.alive[eid] = False
+            self.ties_by_pair[self.tally[eid]] -= 1
+            self.ties_by_pair[NOT_TALLIED] += 1
             self.tally[eid] = NOT_TALLIED
             self.G.remove_edge(*pair)
             self._link(*pair, -1)
@@ -329,7 +332,7 @@ class ActorTrust:
     ties: int
     count_by_pair: np.ndarray        # ties per sector pair code 0..8 (:func:`pair_code`)
     sum_by_pair: np.ndarray          # their trust, summed per sector pair
-    sorted: np.ndarray               # every tie's trust, ascending
+    trust: np.ndarray                # every tie's trust, in no particular order
 
 
 def pair_code(su, sv):
