@@ -209,7 +209,6 @@ class CooperationModel(mesa.Model):
             if not candidates:
                 return
             trust = net.trust_many(lead.unique_id, candidates, t)
-            trust_of = dict(zip(candidates, trust.tolist()))   # ties are undirected: trust is mutual
             ranked = self.partner_selection.rank(self, lead.unique_id, candidates, trust, self.streams["partners"])
             found = False
             for c in ranked:
@@ -217,7 +216,7 @@ class CooperationModel(mesa.Model):
                     return                                   # no staff left this month: go on next month
                 project.asked.add(c)
                 cand = self.agent(c)
-                t_lead = trust_of[c]
+                t_lead = net.trust(lead.unique_id, c, t)       # ties are undirected: trust is mutual
                 if not (rule.accepts(project, lead.willingness, n, t_lead, introduced)
                         and rule.accepts(project, cand.willingness, n, t_lead, introduced)):
                     continue

@@ -52,6 +52,7 @@ class CollabNetwork:
         self._powers: list[float] = [1.0]                        # forgetting ** months, months = 0, 1, ...
         self._power_array = np.ones(1)                           # the same as an array
         self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> its neighbours by sector index
+        self.eid_of: dict[int, dict[int, int]] = {}             # node -> {neighbour: edge id of their tie}
         # triangles and degree of every node in the graph of actors' ties (coordinating bodies' ties left
         # out), kept up to date as ties come and go, so the clustering coefficient costs O(nodes)
         # (plain lists: they change one tie at a time, where numpy's per-item overhead would dominate)
@@ -91,6 +92,7 @@ class CollabNetwork:
             self._local = np.concatenate([self._local, np.zeros(more)])
         self.sector[node] = self._sector[node] = SECTORS.index(sector)
         self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
+        self.eid_of[node] = {}
         self.actor_neighbours[node] = set()
         self.G._adj[node] = {}                        # what G.add_node does for a new node, without
         self.G._node[node] = {"sector": sector, **attrs}   # its checks (made above)
@@ -103,10 +105,10 @@ class CollabNetwork:
         missing = [node for node in set(us) | set(vs) if node not in self.neighbours]
         if missing:
             raise ValueError(f"node(s) {sorted(missing)[:3]} not in the network; add them (add_node) before tying them")
-        adj, seen, new_u, new_v = self.G._adj, set(), [], []
+        adj, eid_of, seen, new_u, new_v = self.G._adj, self.eid_of, set(), [], []
         for u, v in zip(us, vs):
             pair = (u, v) if u < v else (v, u)
-            if u != v and v not in adj[u] and pair not in seen:
+            if u != v and v not in eid_of[u] and pair not in seen:
                 seen.add(pair)
                 new_u.append(u)
                 new_v.append(v)
@@ -126,6 +128,7 @@ class CollabNetwork:
         self._n += k
         for eid, u, v in zip(range(first, first + k), new_u, new_v):
             self._link(u, v, +1)
+            eid_of[u][v] = eid_of[v][u] = eid
             adj[u][v] = adj[v][u] = {"eid": eid}     # what G.add_edge does for existing nodes, without
         if k:                                         # its per-edge checks
             self._graph_changed()
@@ -139,8 +142,8 @@ class CollabNetwork:
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
         """The edge id of the tie u-v, creating it (with no evidence) if there is none."""
-        data = self.G._adj[u].get(v) if u in self.neighbours else None
-        return data["eid"] if data is not None else self._new_edge(u, v, kind, step, 0.0)
+        eid = self.eid_of[u].get(v) if u in self.eid_of else None
+        return eid if eid is not None else self._new_edge(u, v, kind, step, 0.0)
 
     def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
         self._check_tie(u, v)
@@ -209,7 +212,7 @@ class CollabNetwork:
         if step >= len(self._powers):
             self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), step + 1))]
             self._power_array = np.array(self._powers)
-        return self._power_array[step - last] if np.ndim(last) else self._powers[step - last]
+        return self._power_array[step - last] if isinstance(last, np.ndarray) else self._powers[step - last]
 
     def _decayed(self, eid, step):
         factor = self.decay(step, int(self.last[eid]))
@@ -224,10 +227,9 @@ class CollabNetwork:
 
     def trust(self, u: int, v: int, step: int) -> float:
         """Trust between u and v now (the prior for strangers); plain floats, as it is called often."""
-        data = self.G._adj.get(u, {}).get(v)
+        eid = self.eid_of[u].get(v) if u in self.eid_of else None
         r = s = 0.0
-        if data is not None:
-            eid = data["eid"]
+        if eid is not None:
             factor = self.decay(step, int(self.last[eid]))
             r, s = float(self.r[eid]) * factor, float(self.s[eid]) * factor
         den = r + s + self.a + self.b
@@ -235,18 +237,19 @@ class CollabNetwork:
 
     def trust_many(self, u: int, vs: list[int], step: int) -> np.ndarray:
         """Trust between u and each of ``vs`` now: the same numbers as :meth:`trust`, at once."""
-        adj = self.G._adj[u]
-        eids = [adj[v]["eid"] for v in vs if v in adj]
-        if len(eids) == len(vs):                         # all tied (candidates among the lead's ties)
-            e = np.array(eids, dtype=np.int64)
+        mine = self.eid_of[u]
+        try:                                             # usually all tied (candidates among u's ties):
+            e = np.fromiter(map(mine.__getitem__, vs), np.int64, len(vs))   # their edge ids, in C
+        except KeyError:
+            e = None
+        if e is not None:
             factor = self.decay(step, self.last[e])
             return self.expected(self.r[e] * factor, self.s[e] * factor)
+        tied = np.array([v in mine for v in vs], dtype=bool)
+        e = np.array([mine[v] for v in vs if v in mine], dtype=np.int64)
         r, s = np.zeros(len(vs)), np.zeros(len(vs))
-        if eids:
-            tied = np.array([v in adj for v in vs])
-            e = np.array(eids, dtype=np.int64)
-            factor = self.decay(step, self.last[e])
-            r[tied], s[tied] = self.r[e] * factor, self.s[e] * factor
+        factor = self.decay(step, self.last[e])
+        r[tied], s[tied] = self.r[e] * factor, self.s[e] * factor
         return self.expected(r, s)
 
     def record(self, u: int, v: int, step: int, positive: float = 0.0, negative: float = 0.0,
@@ -316,6 +319,7 @@ class CollabNetwork:
             self.ties_by_pair[NOT_TALLIED] += 1
             self.tally[eid] = NOT_TALLIED
             self.G.remove_edge(*pair)
+            del self.eid_of[pair[0]][pair[1]], self.eid_of[pair[1]][pair[0]]
             self._link(*pair, -1)
             self.changes += 1
             dropped += 1

@@ -163,3 +163,22 @@ def test_misuse_of_the_network_is_refused_with_a_clear_error():
     net.record(1, 2, step=5, positive=1.0)
     with pytest.raises(RuntimeError, match="changed since"):
         table["trust"]                                           # a stale table does not mix months
+
+
+def test_edge_ids_and_trust_of_many_agree_with_the_graph_after_pruning():
+    """Partner search reads edge ids from ``eid_of`` and trust from ``trust_many``: after ties come and
+    go they must match the networkx graph and the one-pair ``trust`` exactly, tied or not."""
+    model = CooperationModel(Config(seed=2))
+    for _ in range(30):
+        model.step()
+    net, t = model.network, model.steps
+    assert net.prune(t, 1.6) > 100
+    from_graph = {(u, v): d["eid"] for u, v, d in net.G.edges(data=True)}
+    from_ids = {(u, v): eid for u, ids in net.eid_of.items() for v, eid in ids.items() if u < v}
+    assert from_ids == {(min(u, v), max(u, v)): eid for (u, v), eid in from_graph.items()}
+    lead = max(model.municipalities, key=lambda m: len(net.eid_of[m.unique_id])).unique_id
+    others = [a.unique_id for a in model.municipalities + model.companies + model.ngos if a.unique_id != lead]
+    assert 0 < sum(o in net.eid_of[lead] for o in others) < len(others) / 2    # some tied to the lead
+    assert net.trust_many(lead, others, t).tolist() == [net.trust(lead, o, t) for o in others]
+    tied = sorted(net.eid_of[lead])
+    assert net.trust_many(lead, tied, t).tolist() == [net.trust(lead, o, t) for o in tied]
