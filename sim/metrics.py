@@ -144,22 +144,32 @@ PAIR_CODES = [int(pair_code(SECTORS.index(a), SECTORS.index(b))) for a, b in SEC
 SAME_SECTOR = [int(pair_code(k, k)) for k in range(3)]
 
 
-def percentiles(x: np.ndarray, qs=(10, 50, 90)) -> list[float]:
-    """Percentiles of ``x`` exactly as ``np.percentile`` computes them (linear interpolation), from
-    one sort and plain float arithmetic: np.percentile's own overhead dominates on a few thousand ties.
-    (One sort is also faster than ``np.partition`` at six positions, measured on 4,000 ties.)
+def percentiles(x: np.ndarray, qs=(10, 50, 90), repeated: tuple[float, int] = (0.0, 0)) -> list[float]:
+    """Percentiles of ``x`` plus ``repeated = (value, count)``, that is of ``x`` with ``count`` more
+    copies of ``value``, exactly as ``np.percentile`` computes them on all values (linear interpolation),
+    from one sort of ``x`` and plain float arithmetic: np.percentile's own overhead dominates on a few
+    thousand ties. (One sort is also faster than ``np.partition`` at six positions.)
 
     >>> x = np.random.default_rng(0).random(1001)
     >>> percentiles(x) == np.percentile(x, [10, 50, 90]).tolist()
     True
+    >>> percentiles(x, repeated=(0.7, 3000)) == np.percentile(np.r_[x, [0.7] * 3000], [10, 50, 90]).tolist()
+    True
     """
     x = np.sort(x)
+    value, count = repeated
+    start = int(np.searchsorted(x, value)) if count else len(x)     # where the copies go
+
+    def ranked(k: int) -> float:
+        return float(x[k] if k < start else value if k < start + count else x[k - count])
+
+    size = len(x) + count
     out = []
     for q in qs:
-        at = (len(x) - 1) * (q / 100)
+        at = (size - 1) * (q / 100)
         lo = math.floor(at)
         gamma = at - lo
-        a, b = float(x[lo]), float(x[min(lo + 1, len(x) - 1)])
+        a, b = ranked(lo), ranked(min(lo + 1, size - 1))
         diff = b - a
         out.append(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
     return out
@@ -175,7 +185,7 @@ def trust(model) -> dict[str, float]:
         return {"trust_mean": float("nan"), **{f"trust_p{q}": float("nan") for q in (10, 50, 90)},
                 **{f"trust_{a}_{b}": float("nan") for a, b in SECTOR_PAIRS}}
     out = {"trust_mean": float(at.sum_by_pair.sum()) / at.ties,
-           **dict(zip(("trust_p10", "trust_p50", "trust_p90"), percentiles(at.trust)))}
+           **dict(zip(("trust_p10", "trust_p50", "trust_p90"), percentiles(at.trust, repeated=(at.standing, at.n_standing))))}
     for (a, b), c in zip(SECTOR_PAIRS, PAIR_CODES):
         count = at.count_by_pair[c]
         out[f"trust_{a}_{b}"] = float(at.sum_by_pair[c] / count) if count else float("nan")

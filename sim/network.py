@@ -70,6 +70,11 @@ class CollabNetwork:
         self.pair = np.zeros(cap, np.int8)                       # sector pair: 3 * min(su, sv) + max(su, sv)
         self.tally = np.zeros(cap, np.intp)                      # pair for live ties between actors, else 9
         self.ties_by_pair = np.zeros(NOT_TALLIED + 1, np.int64)  # edge slots by tally code
+        # Most ties keep the evidence they were made with (a region's initial ties: 97 % of all ties after
+        # 120 default months), so they all have the same trust: the metrics compute it once for them
+        self.standing: tuple[float, int] | None = None           # (evidence, month) of the first ties made
+        self.unchanged = np.zeros(cap, bool)                     # tie made so and not touched since
+        self.unchanged_by_pair = np.zeros(NOT_TALLIED + 1, np.int64)   # those ties by tally code
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
@@ -120,7 +125,13 @@ class CollabNetwork:
         self.pair[at] = pair_code(self.su[at], self.sv[at])
         actors = (self.su[at] != COORDINATION) & (self.sv[at] != COORDINATION)
         self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
-        self.ties_by_pair += np.bincount(self.tally[at], minlength=NOT_TALLIED + 1)
+        by_pair = np.bincount(self.tally[at], minlength=NOT_TALLIED + 1)
+        self.ties_by_pair += by_pair
+        if k and self.standing is None:
+            self.standing = (evidence, step)
+        self.unchanged[at] = (evidence, step) == self.standing
+        if (evidence, step) == self.standing:
+            self.unchanged_by_pair += by_pair
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
         if k:
             self.latest = max(self.latest, step)
@@ -162,7 +173,8 @@ class CollabNetwork:
         if size <= len(self.u):
             return
         cap = max(2 * len(self.u), size)
-        for name in ("u", "v", "su", "sv", "pair", "tally", "r", "s", "last", "kind", "projects", "created", "alive"):
+        for name in ("u", "v", "su", "sv", "pair", "tally", "r", "s", "last", "kind", "projects", "created", "alive",
+                     "unchanged"):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[: len(old)] = old
@@ -256,6 +268,7 @@ class CollabNetwork:
                kind: str = "project", joint_project: bool = False) -> int:
         """Add evidence from an interaction between u and v (creating the tie if needed)."""
         eid = self.tie(u, v, kind, step)
+        self._touch(eid)
         r, s = self._decayed(eid, step)
         self.r[eid], self.s[eid] = r + positive, s + negative
         self.last[eid] = step
@@ -263,6 +276,12 @@ class CollabNetwork:
         self.changes += 1
         self.projects[eid] += int(joint_project)
         return eid
+
+    def _touch(self, eid: int) -> None:
+        """The tie's evidence is about to change (or the tie to go): it no longer shares the standing trust."""
+        if self.unchanged[eid]:
+            self.unchanged[eid] = False
+            self.unchanged_by_pair[self.tally[eid]] -= 1
 
     def edge_table(self, step: int) -> EdgeTable:
         """All live ties as arrays (see :class:`EdgeTable`), cached while nothing changes in the month."""
@@ -273,18 +292,25 @@ class CollabNetwork:
 
     def actor_trust(self, step: int) -> ActorTrust:
         """Trust on the live ties between actors this month, summarised for the metrics (cached while
-        nothing changes). Computed over every edge slot at once and summed by sector pair, which
-        spares the per-column copies of an edge table; the ties per pair are kept as ties come and go."""
+        nothing changes): computed tie by tie only for ties whose evidence changed since they were made
+        (the others share one value, ``standing``), summed by sector pair. The ties per pair are kept
+        as ties come and go."""
         key = (step, self.changes)
         if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
-            factor = self.decay(step, self.last[:n])
-            trust = self.expected(self.r[:n] * factor, self.s[:n] * factor)
-            tally = self.tally[:n]
+            own = np.flatnonzero((self.tally[:n] < NOT_TALLIED) & ~self.unchanged[:n])
+            factor = self.decay(step, self.last[own])
+            trust = self.expected(self.r[own] * factor, self.s[own] * factor)
+            sums = np.bincount(self.tally[own], weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            same = self.unchanged_by_pair[:NOT_TALLIED].copy()
+            standing = float("nan")
+            if same.any():
+                evidence, made = self.standing
+                factor = self.decay(step, made)
+                standing = float(self.expected(evidence * factor, 0.0 * factor))
+                sums = sums + same * standing
             counts = self.ties_by_pair[:NOT_TALLIED].copy()
-            sums = np.bincount(tally, weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
-            ties = int(counts.sum())
-            self._actor_trust = (key, ActorTrust(ties, counts, sums, trust if ties == n else trust[tally < NOT_TALLIED]))
+            self._actor_trust = (key, ActorTrust(int(counts.sum()), counts, sums, trust, standing, int(same.sum())))
         return self._actor_trust[1]
 
     def average_clustering(self, n_nodes: int) -> float:
@@ -314,6 +340,7 @@ class CollabNetwork:
             pair = (int(min(self.u[eid], self.v[eid])), int(max(self.u[eid], self.v[eid])))
             if pair in keep:
                 continue
+            self._touch(eid)
             self.alive[eid] = False
             self.ties_by_pair[self.tally[eid]] -= 1
             self.ties_by_pair[NOT_TALLIED] += 1
@@ -336,7 +363,9 @@ class ActorTrust:
     ties: int
     count_by_pair: np.ndarray        # ties per sector pair code 0..8 (:func:`pair_code`)
     sum_by_pair: np.ndarray          # their trust, summed per sector pair
-    trust: np.ndarray                # every tie's trust, in no particular order
+    trust: np.ndarray                # the trust of each tie whose evidence changed, in no particular order
+    standing: float                  # the trust of every other tie (they all have the same evidence)
+    n_standing: int                  # how many those are
 
 
 def pair_code(su, sv):
