@@ -11,6 +11,9 @@ partner search), ``funding:<programme>`` (lotteries, revealed gains), and one pe
 
 from __future__ import annotations
 
+from itertools import chain
+from operator import itemgetter
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -247,7 +250,9 @@ class CooperationModel(mesa.Model):
             so = self.body("service_organisation")
             if so is not None:
                 hubs |= set().union(*by_sector[so.unique_id])
-        second = set().union(*(by_sector[h][k] for h in hubs for k in wanted))
+        # their neighbours of the wanted sectors (a lead may have hundreds of ties: looked up in C)
+        second = set().union(*chain.from_iterable(map(itemgetter(k), map(by_sector.__getitem__, hubs))
+                                                  for k in wanted))
         if project.reach:
             second |= {h for h in hubs if self.network.sector[h] in wanted}
         second -= skip
