@@ -265,17 +265,17 @@ class MapLayout:
 
     def update(self, model: CooperationModel) -> bool:
         """Place nodes added since the last call (bodies admit new members during a run); True if any."""
-        G = model.network.G
-        if G.number_of_nodes() == len(self.ids):
+        nodes = model.network.nodes                                  # node -> attributes
+        if len(nodes) == len(self.ids):
             return False
         agents = {a.unique_id: a for a in model.agents}
         known = set(self.ids.tolist())
-        new = [n for n in G.nodes if n not in known]
+        new = [n for n in nodes if n not in known]
         bodies = [b.unique_id for b in model.bodies]
         ring = 0.09 * self.span if len(bodies) > 1 else 0.0
         xy, kind = [], []
         for node in new:
-            k = node_kind(G.nodes[node])
+            k = node_kind(nodes[node])
             home = getattr(agents.get(node), "home", -1)
             if k == "municipality":
                 xy.append((self.mx[home], self.my[home]))

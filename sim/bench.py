@@ -170,7 +170,7 @@ def one_region(overrides: list[str], horizon: int) -> dict:
     simulate(Config(horizon_months=1))                      # and the code warmed up on a small region
     model, _, took = timed_run(cfg)
     built, ran = took["build"], took["months"] + took["metrics"]
-    return {"agents": len(model.agents), "ties": model.network.G.number_of_edges(), "build_s": built,
+    return {"agents": len(model.agents), "ties": model.network.n_ties, "build_s": built,
             "run_s": ran, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 

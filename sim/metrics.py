@@ -264,7 +264,7 @@ def municipality_table(model) -> pd.DataFrame:
             if state in p.entered:
                 counts[row, j] += 1
     grants = funds_by_municipality(model)
-    G, step = model.network.G, model.steps
+    ties, step = model.network.eid_of, model.steps          # node -> {neighbour: edge id}
     table = pd.DataFrame({
         "ags": [m.ags for m in model.municipalities], "name": [m.name for m in model.municipalities],
         "population": [m.population for m in model.municipalities],
@@ -272,8 +272,8 @@ def municipality_table(model) -> pd.DataFrame:
         "capacity_staff_months": [m.capacity for m in model.municipalities],
         **{name: counts[:, j].astype(int) for j, name in enumerate(PIPELINE)},
         "funds_approved_eur": grants, "funds_per_head_eur": grants / model.population,
-        "ties": [G.degree(m.unique_id) for m in model.municipalities],
-        "mean_trust": [float(np.mean(model.network.trust_many(m.unique_id, list(G.adj[m.unique_id]), step)))
-                       if G.degree(m.unique_id) else float("nan") for m in model.municipalities],
+        "ties": [len(ties[m.unique_id]) for m in model.municipalities],
+        "mean_trust": [float(np.mean(model.network.trust_many(m.unique_id, list(ties[m.unique_id]), step)))
+                       if ties[m.unique_id] else float("nan") for m in model.municipalities],
     })
     return table

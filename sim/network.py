@@ -1,9 +1,9 @@
 """The collaboration graph: who is tied to whom, and the evidence each tie carries.
 
-Topology lives in a ``networkx.Graph`` whose nodes are the agents' ``unique_id``. Each edge has an
-``eid`` attribute that indexes numpy arrays holding its history: positive and negative evidence
-(``r``, ``s``), the month of the last interaction, the kind of tie, the number of joint projects
-and the month it was created. Evidence fades with the monthly forgetting factor (Josang & Ismail
+Topology: ``eid_of[u][v]`` is the edge id of the tie u-v (nodes are the agents' ``unique_id``), and
+``G`` gives the same as a ``networkx.Graph`` whose edges carry that ``eid``. The edge id indexes numpy
+arrays holding the tie's history: positive and negative evidence (``r``, ``s``), the month of the last
+interaction, the kind of tie, the number of joint projects and the month it was created. Evidence fades with the monthly forgetting factor (Josang & Ismail
 2002); the decay is applied lazily, ``r * forgetting ** (now - last)``, so unused ties weaken
 without any work per month, and metrics read all edges at once as arrays.
 
@@ -39,7 +39,8 @@ class CollabNetwork:
     """Graph topology plus per-edge evidence arrays. Nodes are agent ids (small positive ints)."""
 
     def __init__(self, trust: TrustConfig):
-        self.G = nx.Graph()
+        self.nodes: dict[int, dict] = {}                         # node -> its attributes (sector, kind)
+        self._graph: tuple | None = None                         # (key, networkx.Graph), see G
         self.a = trust.prior_positive
         self.b = trust.prior_negative
         self.forgetting = trust.forgetting
@@ -99,9 +100,7 @@ class CollabNetwork:
         self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
         self.eid_of[node] = {}
         self.actor_neighbours[node] = set()
-        self.G._adj[node] = {}                        # what G.add_node does for a new node, without
-        self.G._node[node] = {"sector": sector, **attrs}   # its checks (made above)
-        self._graph_changed()
+        self.nodes[node] = {"sector": sector, **attrs}
 
     def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
         """Add many new ties at once, in order (a pair already tied, or repeated, is skipped). Both
@@ -110,7 +109,7 @@ class CollabNetwork:
         missing = [node for node in set(us) | set(vs) if node not in self.neighbours]
         if missing:
             raise ValueError(f"node(s) {sorted(missing)[:3]} not in the network; add them (add_node) before tying them")
-        adj, eid_of, seen, new_u, new_v = self.G._adj, self.eid_of, set(), [], []
+        eid_of, seen, new_u, new_v = self.eid_of, set(), [], []
         for u, v in zip(us, vs):
             pair = (u, v) if u < v else (v, u)
             if u != v and v not in eid_of[u] and pair not in seen:
@@ -140,16 +139,29 @@ class CollabNetwork:
         for eid, u, v in zip(range(first, first + k), new_u, new_v):
             self._link(u, v, +1)
             eid_of[u][v] = eid_of[v][u] = eid
-            adj[u][v] = adj[v][u] = {"eid": eid}     # what G.add_edge does for existing nodes, without
-        if k:                                         # its per-edge checks
-            self._graph_changed()
         self.changes += k
 
-    def _graph_changed(self) -> None:
-        """Drop networkx's cached conversions of the graph, as its own add_node and add_edge do."""
-        cache = getattr(self.G, "__networkx_cache__", None)
-        if cache:
-            cache.clear()
+    @property
+    def n_ties(self) -> int:
+        """Live ties, bodies' included."""
+        return int(self.alive[: self._n].sum())
+
+    @property
+    def G(self) -> nx.Graph:
+        """The collaboration graph as a ``networkx.Graph``: nodes (agent ids, in the order they were added)
+        with ``sector`` and ``kind``, live ties (in the order they were made) with their ``eid``. Built when
+        asked for and kept while nothing changes; a snapshot to analyse, not to edit (ties change through
+        :meth:`tie`, :meth:`record` and :meth:`prune`). The model itself steps on ``eid_of`` and
+        ``neighbours``, which spares it networkx's dict per tie."""
+        key = (self.changes, len(self.nodes))
+        if self._graph is None or self._graph[0] != key:
+            graph = nx.Graph()
+            graph.add_nodes_from(self.nodes.items())
+            live = np.flatnonzero(self.alive[: self._n])
+            graph.add_edges_from((u, v, {"eid": eid}) for u, v, eid in
+                                 zip(self.u[live].tolist(), self.v[live].tolist(), live.tolist()))
+            self._graph = (key, graph)
+        return self._graph[1]
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
         """The edge id of the tie u-v, creating it (with no evidence) if there is none."""
@@ -345,7 +357,6 @@ class CollabNetwork:
             self.ties_by_pair[self.tally[eid]] -= 1
             self.ties_by_pair[NOT_TALLIED] += 1
             self.tally[eid] = NOT_TALLIED
-            self.G.remove_edge(*pair)
             del self.eid_of[pair[0]][pair[1]], self.eid_of[pair[1]][pair[0]]
             self._link(*pair, -1)
             self.changes += 1

@@ -76,8 +76,9 @@ def test_unused_ties_weaken_and_are_pruned():
     net.add_ties([2], [3], "geographic", 0, evidence=1.0)
     net.record(2, 3, step=40, positive=1.0)                     # 2-3 used recently, 1-2 not
     assert net.trust(1, 2, 40) < net.trust(2, 3, 40)
+    assert net.G.has_edge(1, 2)                                  # the graph as it was before pruning ...
     assert net.prune(40, min_evidence=0.05) == 1
-    assert not net.G.has_edge(1, 2) and net.G.has_edge(2, 3)
+    assert not net.G.has_edge(1, 2) and net.G.has_edge(2, 3)     # ... is not served after it
 
 
 def test_initial_graph_is_reproducible_and_seed_dependent():
