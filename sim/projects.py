@@ -50,13 +50,16 @@ TERMINAL = frozenset({State.REJECTED, State.COMPLETED, State.FAILED, State.DROPP
 assert all(new > old for old, news in TRANSITIONS.items() for new in news)  # forward only, by construction
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Project:
     """One project. ``members`` starts with the lead; ``needs`` lists the sectors ("public", or
     "private" for a company or NGO) of the partners the idea needs.
 
     The ``*_factor`` and ``quality_bonus`` fields are how coordinating bodies act on a project: they
-    start neutral and bodies change them when they serve it (see ``sim/bodies``)."""
+    start neutral and bodies change them when they serve it (see ``sim/bodies``). The fields are fixed
+    (``slots``: a few hundred projects are read and written every month, and slots make that and
+    creating them cheaper); a body keeps state of its own per project in a dict keyed by ``pid``, as
+    the tutorial's savings bank does."""
 
     pid: int
     lead: int                      # agent id of the lead (a municipality; an NGO for broker matches)
