@@ -10,6 +10,7 @@ undefined, not zero.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -206,10 +207,18 @@ def network(model) -> dict[str, float]:
             "cross_sector_share": (ties - same) / ties if ties else float("nan")}
 
 
+_last_gini: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (grants so far, its Gini)
+
+
 @metrics.register("equity", unit="Gini in [0, 1]")
 def equity(model) -> dict[str, float]:
-    """gini_funds_per_head: Gini coefficient of approved funds per inhabitant across municipalities."""
-    return {"gini_funds_per_head": gini(funds_by_municipality(model) / model.population)}
+    """gini_funds_per_head: Gini coefficient of approved funds per inhabitant across municipalities
+    (recomputed only in months with new grants)."""
+    grants = tuple(p.grants for p in model.programmes.values())
+    last = _last_gini.get(model)
+    if last is None or last[0] != grants:
+        last = _last_gini[model] = (grants, gini(funds_by_municipality(model) / model.population))
+    return {"gini_funds_per_head": last[1]}
 
 
 def funds_by_municipality(model) -> np.ndarray:

@@ -90,3 +90,18 @@ def test_invariants_hold_for_any_valid_config(data):
 
 def test_state_numbers_only_grow_along_transitions():
     assert all(new > old for old, news in TRANSITIONS.items() for new in news)
+
+
+def test_funds_gini_follows_every_grant():
+    """The equity metric is recomputed only in months with new grants: every month it must equal the
+    Gini of approved funds per head computed afresh, and it must move once grants arrive."""
+    from sim.config import Config
+    from sim.metrics import equity, funds_by_municipality, gini
+
+    model, seen = CooperationModel(Config(seed=4)), set()
+    for _ in range(48):
+        model.step()
+        got = equity(model)["gini_funds_per_head"]
+        assert got == gini(funds_by_municipality(model) / model.population)
+        seen.add(got)
+    assert len(seen) > 3
