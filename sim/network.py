@@ -3,9 +3,10 @@
 Topology: ``eid_of[u][v]`` is the edge id of the tie u-v (nodes are the agents' ``unique_id``), and
 ``G`` gives the same as a ``networkx.Graph`` whose edges carry that ``eid``. The edge id indexes numpy
 arrays holding the tie's history: positive and negative evidence (``r``, ``s``), the month of the last
-interaction, the kind of tie, the number of joint projects and the month it was created. Evidence fades with the monthly forgetting factor (Josang & Ismail
-2002); the decay is applied lazily, ``r * forgetting ** (now - last)``, so unused ties weaken
-without any work per month, and metrics read all edges at once as arrays.
+interaction, the kind of tie, the number of joint projects and the month it was created. Evidence
+fades with the monthly forgetting factor (Josang & Ismail 2002); the decay is applied lazily,
+``r * forgetting ** (now - last)``, so unused ties weaken without any work per month, and metrics
+read all edges at once as arrays.
 
 >>> from sim.config import TrustConfig
 >>> net = CollabNetwork(TrustConfig())
@@ -319,7 +320,7 @@ class CollabNetwork:
             if same.any():
                 evidence, made = self.standing
                 factor = self.decay(step, made)
-                standing = float(self.expected(evidence * factor, 0.0 * factor))
+                standing = float(self.expected(evidence * factor, 0.0 * factor))   # as tie by tie (s = 0)
                 sums = sums + same * standing
             counts = self.ties_by_pair[:NOT_TALLIED].copy()
             self._actor_trust = (key, ActorTrust(int(counts.sum()), counts, sums, trust, standing, int(same.sum())))
