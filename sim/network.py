@@ -137,9 +137,7 @@ class CollabNetwork:
             self.latest = max(self.latest, step)
         self.kind[at], self.projects[at], self.alive[at] = TIE_KINDS.index(kind), 0, True
         self._n += k
-        for eid, u, v in zip(range(first, first + k), new_u, new_v):
-            self._link(u, v, +1)
-            eid_of[u][v] = eid_of[v][u] = eid
+        self._link(zip(new_u, new_v, range(first, first + k)), +1)
         self.changes += k
 
     @property
@@ -193,37 +191,42 @@ class CollabNetwork:
             new[: len(old)] = old
             setattr(self, name, new)
 
-    def _link(self, u: int, v: int, sign: int) -> None:
-        """Update neighbour sets, triangles and degrees for the tie u-v coming (+1) or going (-1).
-        Ties of coordinating bodies count as neighbours, not in triangles and degrees."""
-        su, sv = self._sector[u], self._sector[v]
-        nu, nv = self.neighbours[u][sv], self.neighbours[v][su]
-        if sign > 0:
-            nu.add(v)
-            nv.add(u)
-        else:
-            nu.discard(v)
-            nv.discard(u)
-        if su == COORDINATION or sv == COORDINATION:
-            return
-        au, av = self.actor_neighbours[u], self.actor_neighbours[v]
-        if sign < 0:
-            au.discard(v)
-            av.discard(u)
-        common = au & av                                  # without the tie itself
-        tri = self.triangles
-        for w in common:
-            tri[w] += sign
-        self._dirty.update(common)
-        self._dirty.add(u)
-        self._dirty.add(v)
-        tri[u] += sign * len(common)
-        tri[v] += sign * len(common)
-        self.degree[u] += sign
-        self.degree[v] += sign
-        if sign > 0:
-            au.add(v)
-            av.add(u)
+    def _link(self, ties, sign: int) -> None:
+        """Update edge ids, neighbour sets, triangles and degrees for ``ties`` ((u, v, edge id) each)
+        coming (+1) or going (-1). Ties of coordinating bodies count as neighbours, not in triangles
+        and degrees. (One loop over all the ties with everything it touches at hand: a region's
+        initial ties come in thousands.)"""
+        sector, by_sector, actors, eid_of = self._sector, self.neighbours, self.actor_neighbours, self.eid_of
+        triangles, degree, dirty = self.triangles, self.degree, self._dirty
+        for u, v, eid in ties:
+            su, sv = sector[u], sector[v]
+            if sign > 0:
+                by_sector[u][sv].add(v)
+                by_sector[v][su].add(u)
+                eid_of[u][v] = eid_of[v][u] = eid
+            else:
+                by_sector[u][sv].discard(v)
+                by_sector[v][su].discard(u)
+                del eid_of[u][v], eid_of[v][u]
+            if su == COORDINATION or sv == COORDINATION:
+                continue
+            au, av = actors[u], actors[v]
+            if sign < 0:
+                au.discard(v)
+                av.discard(u)
+            common = au & av                              # without the tie itself
+            for w in common:
+                triangles[w] += sign
+            dirty.update(common)
+            dirty.add(u)
+            dirty.add(v)
+            triangles[u] += sign * len(common)
+            triangles[v] += sign * len(common)
+            degree[u] += sign
+            degree[v] += sign
+            if sign > 0:
+                au.add(v)
+                av.add(u)
 
     # -- evidence and trust -----------------------------------------------------------------
 
@@ -358,8 +361,7 @@ class CollabNetwork:
             self.ties_by_pair[self.tally[eid]] -= 1
             self.ties_by_pair[NOT_TALLIED] += 1
             self.tally[eid] = NOT_TALLIED
-            del self.eid_of[pair[0]][pair[1]], self.eid_of[pair[1]][pair[0]]
-            self._link(*pair, -1)
+            self._link([(*pair, eid)], -1)
             self.changes += 1
             dropped += 1
         return dropped
