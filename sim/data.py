@@ -41,15 +41,15 @@ def load_region(cfg: RegionConfig) -> pd.DataFrame:
         prefix = str(cfg.ags_prefix)
         if not prefix.isdigit() or len(prefix) > 8:
             raise UserError(f"'region.ags_prefix' = {prefix!r} is not allowed; give 1 to 8 digits, e.g. '05'")
-        table = table[table.ags.str.startswith(prefix)]
+        table = table[table.ags.str.startswith(prefix)].reset_index(drop=True)
         if table.empty:
             raise UserError(f"'region.ags_prefix' = {prefix!r} matches no municipality in {where}")
-    return table.sort_values("ags").reset_index(drop=True)
+    return table
 
 
 def read_table(path: Path, where: str) -> pd.DataFrame:
-    """The validated table of a region file; a file read before in this process (and not changed
-    since) comes from memory, since sweeps and comparisons load the same region many times."""
+    """The validated table of a region file, sorted by AGS; a file read before in this process (and
+    not changed since) comes from memory, since sweeps and comparisons load the same region many times."""
     if not path.is_file():
         raise UserError(f"{where}: no such file; give a CSV with columns {', '.join(REQUIRED)}")
     stat = path.stat()
@@ -89,4 +89,4 @@ def _read_table(path: str, mtime_ns: int, size: int, where: str) -> pd.DataFrame
     if len(dup):
         raise UserError(f"{where}: duplicate AGS {', '.join(dup.unique()[:3])}; each municipality once")
     table["population"] = table.population.round().astype(np.int64)
-    return table[COLUMNS].copy()
+    return table[COLUMNS].sort_values("ags").reset_index(drop=True)
