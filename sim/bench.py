@@ -5,6 +5,7 @@
     python -m sim.bench sweep --cli       # the same through `python -m sim -m` (basic vs local launcher)
     python -m sim.bench scale             # RVR, NRW, Germany: agents, ties, run time, peak memory
     python -m sim.bench peer              # agent-steps per second vs Mesa's VirusOnNetwork, same size
+    python -m sim.bench instructions      # instructions per default run (valgrind): independent of the host
 
 Medians over repeats; imports are excluded from the run time and reported separately for a whole process.
 Each prints a reference workload first: on a shared host the same machine is at times up to twice as slow.
@@ -29,11 +30,12 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def reference_ms() -> float:
-    """A fixed pure-Python workload (fastest of 5), printed with every benchmark: on a shared host the
-    same machine can be 1.5x slower at times, and this shows which figures came from such a moment."""
+def reference_ms(repeats: int = 5) -> float:
+    """A fixed pure-Python workload (fastest of ``repeats``), printed with every benchmark: on a shared
+    host the same machine can be 1.5x slower at times, and this shows which figures came from such a
+    moment. (A model run, which uses more memory, can suffer more than this loop.)"""
     times = []
-    for _ in range(5):
+    for _ in range(repeats):
         t0 = time.process_time()
         sum(i * i for i in range(300_000))
         times.append(time.process_time() - t0)
@@ -45,8 +47,9 @@ def bench_run(repeats: int) -> None:
     from sim.run import simulate
 
     simulate(Config(horizon_months=1))                      # warm up: imports, data files
-    times = []
+    times, reference = [], []
     for seed in range(repeats):
+        reference.append(reference_ms(1))                   # the host's state at each run
         t0 = time.perf_counter()
         simulate(Config(seed=seed))
         times.append(time.perf_counter() - t0)
@@ -61,7 +64,8 @@ def bench_run(repeats: int) -> None:
         whole.append(time.perf_counter() - t0)
     med = statistics.median
     print(f"default run (emscher, baseline, 120 months), imports excluded: median {med(times):.3f} s, "
-          f"fastest {min(times):.3f} s over {repeats} runs (seeds 0-{repeats - 1})")
+          f"fastest {min(times):.3f} s over {repeats} runs (seeds 0-{repeats - 1}); reference workload just "
+          f"before each run: median {med(reference):.0f} ms")
     print("  of which (medians): " + ", ".join(f"{k} {med(v) * 1000:.0f} ms" for k, v in phases.items()))
     print(f"whole process `python -m sim` (imports, config, run, no files): median {med(whole):.2f} s")
     print(f"reference workload after: {reference_ms():.0f} ms")
@@ -229,6 +233,28 @@ def bench_peer(horizon: int, region: str) -> None:
           f"ratio {ours / theirs:.2f}")
 
 
+def bench_instructions(runs: int) -> None:
+    """Instructions per default run as valgrind counts them (cachegrind without cache simulation): the
+    same at busy and quiet moments of a shared host, so two versions of the code can be compared at any
+    time. The count of a process that makes ``runs`` runs less that of the same process making none,
+    over ``runs``; string hashing is fixed (PYTHONHASHSEED=0) so that the count repeats."""
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (e.g. apt install valgrind); no other benchmark needs it")
+    script = ("import sys; from sim.config import Config; from sim.run import simulate; "
+              "simulate(Config(horizon_months=1)); [simulate(Config(seed=s)) for s in range(int(sys.argv[1]))]")
+    counts = []
+    for n in (0, runs):
+        err = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                              sys.executable, "-c", script, str(n)], cwd=ROOT, capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": "0"}).stderr
+        counts.append(int(re.search(r"I\s+refs:\s+([\d,]+)", err).group(1).replace(",", "")))
+    print(f"default run (emscher, baseline, 120 months), imports excluded: {(counts[1] - counts[0]) / runs / 1e9:.3f} "
+          f"billion instructions per run (valgrind, seeds 0-{runs - 1})")
+
+
 def main(argv: list[str] | None = None) -> None:
     if argv is None and sys.argv[1:2] == ["_region"]:
         import json
@@ -250,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("peer")
     p.add_argument("--horizon", type=int, default=120)
     p.add_argument("--region", default="emscher")
+    p = sub.add_parser("instructions")
+    p.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     print(f"machine: {machine()}; reference workload {reference_ms():.0f} ms (27-29 ms when the host is quiet)")
     if args.what == "run":
@@ -258,6 +286,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_scale(args.horizon, args.repeats)
     elif args.what == "peer":
         bench_peer(args.horizon, args.region)
+    elif args.what == "instructions":
+        bench_instructions(args.runs)
     elif args.cli:
         bench_sweep_cli(args.runs, args.horizon)
     else:
