@@ -185,8 +185,9 @@ def trust(model) -> dict[str, float]:
     if at.ties == 0:
         return {"trust_mean": float("nan"), **{f"trust_p{q}": float("nan") for q in (10, 50, 90)},
                 **{f"trust_{a}_{b}": float("nan") for a, b in SECTOR_PAIRS}}
+    quantiles = percentiles(at.trust, repeated=(at.standing, at.n_standing))
     out = {"trust_mean": float(at.sum_by_pair.sum()) / at.ties,
-           **dict(zip(("trust_p10", "trust_p50", "trust_p90"), percentiles(at.trust, repeated=(at.standing, at.n_standing))))}
+           **dict(zip(("trust_p10", "trust_p50", "trust_p90"), quantiles))}
     for (a, b), c in zip(SECTOR_PAIRS, PAIR_CODES):
         count = at.count_by_pair[c]
         out[f"trust_{a}_{b}"] = float(at.sum_by_pair[c] / count) if count else float("nan")
