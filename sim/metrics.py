@@ -143,6 +143,7 @@ def coordination(model) -> dict[str, float]:
 SECTOR_PAIRS = [(a, b) for i, a in enumerate(SECTORS[:3]) for b in SECTORS[i:3]]
 PAIR_CODES = [int(pair_code(SECTORS.index(a), SECTORS.index(b))) for a, b in SECTOR_PAIRS]
 SAME_SECTOR = [int(pair_code(k, k)) for k in range(3)]
+PAIR_TRUST_KEYS = [f"trust_{a}_{b}" for a, b in SECTOR_PAIRS]
 
 
 def percentiles(x: np.ndarray, qs=(10, 50, 90), repeated: tuple[float, int] = (0.0, 0)) -> list[float]:
@@ -159,10 +160,10 @@ def percentiles(x: np.ndarray, qs=(10, 50, 90), repeated: tuple[float, int] = (0
     """
     x = np.sort(x)
     value, count = repeated
-    start = int(np.searchsorted(x, value)) if count else len(x)     # where the copies go
+    start = int(x.searchsorted(value)) if count else len(x)        # where the copies go
 
     def ranked(k: int) -> float:
-        return float(x[k] if k < start else value if k < start + count else x[k - count])
+        return float(x[k]) if k < start else value if k < start + count else float(x[k - count])
 
     size = len(x) + count
     out = []
@@ -184,13 +185,13 @@ def trust(model) -> dict[str, float]:
     at = model.network.actor_trust(model.steps)
     if at.ties == 0:
         return {"trust_mean": float("nan"), **{f"trust_p{q}": float("nan") for q in (10, 50, 90)},
-                **{f"trust_{a}_{b}": float("nan") for a, b in SECTOR_PAIRS}}
+                **{key: float("nan") for key in PAIR_TRUST_KEYS}}
     quantiles = percentiles(at.trust, repeated=(at.standing, at.n_standing))
     out = {"trust_mean": float(at.sum_by_pair.sum()) / at.ties,
            **dict(zip(("trust_p10", "trust_p50", "trust_p90"), quantiles))}
-    for (a, b), c in zip(SECTOR_PAIRS, PAIR_CODES):
-        count = at.count_by_pair[c]
-        out[f"trust_{a}_{b}"] = float(at.sum_by_pair[c] / count) if count else float("nan")
+    counts, sums = at.count_by_pair.tolist(), at.sum_by_pair.tolist()
+    for key, c in zip(PAIR_TRUST_KEYS, PAIR_CODES):
+        out[key] = sums[c] / counts[c] if counts[c] else float("nan")
     return out
 
 
