@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -250,11 +251,11 @@ class Recorder:
     def table(self) -> pd.DataFrame:
         """Long format, metric by metric and month by month within each (a metric missing in some
         month is NaN there)."""
-        names = list(dict.fromkeys(k for row in self.rows for k in row))
+        names = list(dict.fromkeys(chain.from_iterable(self.rows)))    # every metric, in order of appearance
         if not names:
             return pd.DataFrame({"step": np.zeros(0, np.int64), "metric": np.zeros(0, object), "value": np.zeros(0)})
-        nan = float("nan")
-        values = np.array([[row.get(k, nan) for k in names] for row in self.rows], dtype=float).reshape(-1, len(names))
+        values = np.array([list(map(row.get, names, repeat(float("nan")))) for row in self.rows],
+                          dtype=float).reshape(-1, len(names))
         return pd.DataFrame({"step": np.tile(np.array(self.steps, dtype=np.int64), len(names)),
                              "metric": np.repeat(np.array(names, dtype=object), len(self.steps)),
                              "value": values.T.ravel()})
@@ -265,15 +266,16 @@ class Recorder:
 
 def municipality_table(model) -> pd.DataFrame:
     """One row per municipality: its data, its projects by stage, its funds and its ties."""
-    counts = np.zeros((len(model.municipalities), len(PIPELINE)))
+    counts = [[0] * len(PIPELINE) for _ in model.municipalities]
     stages = list(PIPELINE.values())
     for p in model.projects.all:
         if p.origin == "broker":
             continue
-        row = p.lead_index
+        row = counts[p.lead_index]
         for j, state in enumerate(stages):
             if state in p.entered:
-                counts[row, j] += 1
+                row[j] += 1
+    counts = np.array(counts, dtype=int).reshape(-1, len(PIPELINE))
     grants = funds_by_municipality(model)
     ties, step = model.network.eid_of, model.steps          # node -> {neighbour: edge id}
     table = pd.DataFrame({
