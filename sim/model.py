@@ -94,8 +94,8 @@ class CooperationModel(mesa.Model):
         cw, nw = a.company_willingness, a.ngo_willingness
         comp_will = rng.beta(5 * cw, 5 * (1 - cw), len(comp_home))
         ngo_will = rng.beta(6 * nw, 6 * (1 - nw), len(ngo_home))
-        companies = [Company(self, home=int(h), willingness=float(w)) for h, w in zip(comp_home, comp_will)]
-        ngos = [NGO(self, home=int(h), willingness=float(w)) for h, w in zip(ngo_home, ngo_will)]
+        companies = [Company(self, home=h, willingness=w) for h, w in zip(comp_home.tolist(), comp_will.tolist())]
+        ngos = [NGO(self, home=h, willingness=w) for h, w in zip(ngo_home.tolist(), ngo_will.tolist())]
         return companies, ngos
 
     def dispose(self) -> None:
