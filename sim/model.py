@@ -158,24 +158,25 @@ class CooperationModel(mesa.Model):
         p, n = self.cfg.projects, len(leads)
         if n == 0:
             return
-        u = rng.random((n, 4))
+        u = rng.random((n, 4)).tolist()
         z = rng.standard_normal((n, 4))
         fate = rng.exponential(1.0, n).tolist()
-        cost = p.cost_median_eur * np.exp(p.cost_sigma * z[:, 0])
-        gain = (cost * p.benefit_ratio * np.exp(p.benefit_sigma * z[:, 1])).tolist()
-        staff = (cost / 1e5 * p.staff_months_per_100k_eur).tolist()
-        duration = (p.duration_months * np.exp(p.duration_sigma * z[:, 3])).tolist()
-        quality, cost, u = z[:, 2].tolist(), cost.tolist(), u.tolist()
+        cost_factor = np.exp(p.cost_sigma * z[:, 0]).tolist()          # log-normal factors
+        gain_factor = np.exp(p.benefit_sigma * z[:, 1]).tolist()
+        duration_factor = np.exp(p.duration_sigma * z[:, 3]).tolist()
+        quality = z[:, 2].tolist()
         second = self.programmes.get("second_programme")
         for k, i in enumerate(np.asarray(leads).tolist()):
             n_partners = 0 if u[k][0] >= p.partner_share else 1 + int(u[k][2] * p.max_partners)
             sector = "private" if u[k][1] < p.cross_sector_share else "public"
             theme = u[k][3] < second.cfg.theme_share if second is not None else False
             programme = second if theme else self.programmes["funding"]
+            cost = p.cost_median_eur * cost_factor[k]
             self.add_project(Project(
                 pid=len(self.projects), lead=self.municipalities[i].unique_id, created=t,
-                needs=(sector,) * n_partners, cost=cost[k], gain=gain[k], staff_months=staff[k],
-                duration=duration[k], quality=quality[k], fate=fate[k], lead_index=i,
+                needs=(sector,) * n_partners, cost=cost, gain=cost * p.benefit_ratio * gain_factor[k],
+                staff_months=cost / 1e5 * p.staff_months_per_100k_eur,
+                duration=p.duration_months * duration_factor[k], quality=quality[k], fate=fate[k], lead_index=i,
                 programme=programme.key, cofinancing_share=programme.cfg.cofinancing_share, origin=origin), t)
 
     # -- submodels ------------------------------------------------------------------------------
