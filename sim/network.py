@@ -265,6 +265,8 @@ class CollabNetwork:
 
     def trust_many(self, u: int, vs: list[int], step: int) -> np.ndarray:
         """Trust between u and each of ``vs`` now: the same numbers as :meth:`trust`, at once."""
+        if len(vs) <= 16:                                # a few: numpy's overhead per call would dominate
+            return np.array([self.trust(u, v, step) for v in vs], dtype=float)
         mine = self.eid_of[u]
         try:                                             # usually all tied (candidates among u's ties):
             e = np.fromiter(map(mine.__getitem__, vs), np.int64, len(vs))   # their edge ids, in C

@@ -183,3 +183,5 @@ def test_edge_ids_and_trust_of_many_agree_with_the_graph_after_pruning():
     assert net.trust_many(lead, others, t).tolist() == [net.trust(lead, o, t) for o in others]
     tied = sorted(net.eid_of[lead])
     assert net.trust_many(lead, tied, t).tolist() == [net.trust(lead, o, t) for o in tied]
+    few = tied[:5] + [o for o in others if o not in net.eid_of[lead]][:5]     # the short-list path
+    assert net.trust_many(lead, few, t).tolist() == [net.trust(lead, o, t) for o in few]
