@@ -214,14 +214,15 @@ class CollabNetwork:
             if sign < 0:
                 au.discard(v)
                 av.discard(u)
-            common = au & av                              # without the tie itself
-            for w in common:
-                triangles[w] += sign
-            dirty.update(common)
+            if not au.isdisjoint(av):                     # triangles through common neighbours
+                common = au & av                          # (without the tie itself)
+                for w in common:
+                    triangles[w] += sign
+                dirty.update(common)
+                triangles[u] += sign * len(common)
+                triangles[v] += sign * len(common)
             dirty.add(u)
             dirty.add(v)
-            triangles[u] += sign * len(common)
-            triangles[v] += sign * len(common)
             degree[u] += sign
             degree[v] += sign
             if sign > 0:
