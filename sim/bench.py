@@ -121,23 +121,28 @@ def _warm() -> int:
     return os.getpid()
 
 
-def bench_sweep(runs: int, horizon: int, jobs: int) -> None:
+def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 5) -> None:
     """Serial runs in this process (imports done) against the same runs on joblib's workers, once
-    they have started and imported the model as well (their start is timed apart)."""
+    they have started and imported the model as well (their start is timed apart). Serial and
+    parallel alternate in ``rounds`` slices of the runs, so that a shared host's busy and quiet
+    moments fall on both alike."""
+    import numpy as np
     from joblib import Parallel, delayed
 
     workers = jobs if jobs > 0 else os.cpu_count()
-    t0 = time.perf_counter()
-    serial = [_one(s, horizon) for s in range(runs)]
-    t_serial = time.perf_counter() - t0
     t0 = time.perf_counter()
     pids: set[int] = set()
     while len(pids) < workers:                              # loky keeps its workers for the next call
         pids |= set(Parallel(n_jobs=jobs)(delayed(_warm)() for _ in range(4 * workers)))
     t_start = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    parallel = Parallel(n_jobs=jobs)(delayed(_one)(s, horizon) for s in range(runs))
-    t_parallel = time.perf_counter() - t0
+    serial, parallel, t_serial, t_parallel = [], [], 0.0, 0.0
+    for part in np.array_split(np.arange(runs), max(1, min(rounds, runs))):
+        seeds = part.tolist()
+        t0 = time.perf_counter()
+        serial += [_one(s, horizon) for s in seeds]
+        t1 = time.perf_counter()
+        parallel += Parallel(n_jobs=jobs)(delayed(_one)(s, horizon) for s in seeds)
+        t_serial, t_parallel = t_serial + t1 - t0, t_parallel + time.perf_counter() - t1
     assert serial == parallel, "parallel runs must equal serial runs"
     print(f"{runs} runs of {horizon} months (emscher, baseline): serial {t_serial:.1f} s, parallel on {workers} "
           f"workers {t_parallel:.1f} s: speed-up {t_serial / t_parallel:.2f}x; results identical. Starting the "
