@@ -46,7 +46,6 @@ class Programme:
         self.inflow = self.available = self.committed = self.spent = self.lapsed = 0.0
         self.requested = self.approved = 0.0
         self.granted_to = np.zeros(len(self.population))       # approved EUR per lead municipality
-        self.grants = 0                                          # grants made (granted_to changes with them)
         self.queue: list[Project] = []
 
     # -- calendar -----------------------------------------------------------------------------
@@ -115,7 +114,6 @@ class Programme:
         project.grant = project.request
         self.commit(project.grant)
         self.granted_to[project.lead_index] += project.grant
-        self.grants += 1
         self.rule.granted(project)
 
     # -- money ----------------------------------------------------------------------------------

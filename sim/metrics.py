@@ -210,15 +210,18 @@ def network(model) -> dict[str, float]:
             "cross_sector_share": (ties - same) / ties if ties else float("nan")}
 
 
-_last_gini: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (grants so far, its Gini)
+_last_gini: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (its grants, their Gini)
 
 
 @metrics.register("equity", unit="Gini in [0, 1]")
 def equity(model) -> dict[str, float]:
     """gini_funds_per_head: Gini coefficient of approved funds per inhabitant across municipalities
-    (recomputed only in months with new grants)."""
-    grants = tuple(p.grants for p in model.programmes.values())
-    last = _last_gini.get(model)
+    (recomputed only when the approved funds changed: most months they do not)."""
+    grants = b"".join(p.granted_to.tobytes() for p in model.programmes.values())
+    try:
+        last = _last_gini.get(model)
+    except TypeError:                                   # a stand-in that cannot be weakly referenced
+        return {"gini_funds_per_head": gini(funds_by_municipality(model) / model.population)}
     if last is None or last[0] != grants:
         last = _last_gini[model] = (grants, gini(funds_by_municipality(model) / model.population))
     return {"gini_funds_per_head": last[1]}

@@ -42,6 +42,7 @@ class CollabNetwork:
     def __init__(self, trust: TrustConfig):
         self.nodes: dict[int, dict] = {}                         # node -> its attributes (sector, kind)
         self._graph: tuple | None = None                         # (key, networkx.Graph), see G
+        self._topology = 0                                       # bumped whenever a tie comes or goes
         self.a = trust.prior_positive
         self.b = trust.prior_negative
         self.forgetting = trust.forgetting
@@ -75,8 +76,6 @@ class CollabNetwork:
         # Most ties keep the evidence they were made with (a region's initial ties: 97 % of all ties after
         # 120 default months), so they all have the same trust: the metrics compute it once for them
         self.standing: tuple[float, int] | None = None           # (evidence, month) of the first ties made
-        self.unchanged = np.zeros(cap, bool)                     # tie made so and not touched since
-        self.unchanged_by_pair = np.zeros(NOT_TALLIED + 1, np.int64)   # those ties by tally code
         self.r = np.zeros(cap)
         self.s = np.zeros(cap)
         self.last = np.zeros(cap, np.int64)
@@ -105,7 +104,8 @@ class CollabNetwork:
 
     def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
         """Add many new ties at once, in order (a pair already tied, or repeated, is skipped). Both
-        ends must already be nodes."""
+        ends must already be nodes. ``evidence`` (positive evidence, the same for all of them) is a number."""
+        evidence = float(evidence)
         us, vs = np.asarray(us).tolist(), np.asarray(vs).tolist()
         missing = [node for node in set(us) | set(vs) if node not in self.neighbours]
         if missing:
@@ -125,13 +125,9 @@ class CollabNetwork:
         self.pair[at] = pair_code(self.su[at], self.sv[at])
         actors = (self.su[at] != COORDINATION) & (self.sv[at] != COORDINATION)
         self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
-        by_pair = np.bincount(self.tally[at], minlength=NOT_TALLIED + 1)
-        self.ties_by_pair += by_pair
+        self.ties_by_pair += np.bincount(self.tally[at], minlength=NOT_TALLIED + 1)
         if k and self.standing is None:
             self.standing = (evidence, step)
-        self.unchanged[at] = (evidence, step) == self.standing
-        if (evidence, step) == self.standing:
-            self.unchanged_by_pair += by_pair
         self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
         if k:
             self.latest = max(self.latest, step)
@@ -139,6 +135,7 @@ class CollabNetwork:
         self._n += k
         self._link(zip(new_u, new_v, range(first, first + k)), +1)
         self.changes += k
+        self._topology += k
 
     @property
     def n_ties(self) -> int:
@@ -149,10 +146,11 @@ class CollabNetwork:
     def G(self) -> nx.Graph:
         """The collaboration graph as a ``networkx.Graph``: nodes (agent ids, in the order they were added)
         with ``sector`` and ``kind``, live ties (in the order they were made) with their ``eid``. Built when
-        asked for and kept while nothing changes; a snapshot to analyse, not to edit (ties change through
-        :meth:`tie`, :meth:`record` and :meth:`prune`). The model itself steps on ``eid_of`` and
+        asked for and shared until a tie comes or goes: a snapshot to read, not to edit (edits would not
+        reach the model and other readers would see them; take ``G.copy()`` to change a graph). Ties change
+        through :meth:`tie`, :meth:`record` and :meth:`prune`; the model itself steps on ``eid_of`` and
         ``neighbours``, which spares it networkx's dict per tie."""
-        key = (self.changes, len(self.nodes))
+        key = (self._topology, len(self.nodes))
         if self._graph is None or self._graph[0] != key:
             graph = nx.Graph()
             graph.add_nodes_from(self.nodes.items())
@@ -184,8 +182,7 @@ class CollabNetwork:
         if size <= len(self.u):
             return
         cap = max(2 * len(self.u), size)
-        for name in ("u", "v", "su", "sv", "pair", "tally", "r", "s", "last", "kind", "projects", "created", "alive",
-                     "unchanged"):
+        for name in ("u", "v", "su", "sv", "pair", "tally", "r", "s", "last", "kind", "projects", "created", "alive"):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[: len(old)] = old
@@ -241,7 +238,9 @@ class CollabNetwork:
         if step >= len(self._powers):
             self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), step + 1))]
             self._power_array = np.array(self._powers)
-        return self._power_array[step - last] if isinstance(last, np.ndarray) else self._powers[step - last]
+        if isinstance(last, int):                     # one tie (the frequent case: plain ints, no numpy)
+            return self._powers[step - last]
+        return self._power_array[step - np.asarray(last)]
 
     def _decayed(self, eid, step):
         factor = self.decay(step, int(self.last[eid]))
@@ -287,7 +286,6 @@ class CollabNetwork:
                kind: str = "project", joint_project: bool = False) -> int:
         """Add evidence from an interaction between u and v (creating the tie if needed)."""
         eid = self.tie(u, v, kind, step)
-        self._touch(eid)
         r, s = self._decayed(eid, step)
         self.r[eid], self.s[eid] = r + positive, s + negative
         self.last[eid] = step
@@ -295,12 +293,6 @@ class CollabNetwork:
         self.changes += 1
         self.projects[eid] += int(joint_project)
         return eid
-
-    def _touch(self, eid: int) -> None:
-        """The tie's evidence is about to change (or the tie to go): it no longer shares the standing trust."""
-        if self.unchanged[eid]:
-            self.unchanged[eid] = False
-            self.unchanged_by_pair[self.tally[eid]] -= 1
 
     def edge_table(self, step: int) -> EdgeTable:
         """All live ties as arrays (see :class:`EdgeTable`), cached while nothing changes in the month."""
@@ -311,22 +303,29 @@ class CollabNetwork:
 
     def actor_trust(self, step: int) -> ActorTrust:
         """Trust on the live ties between actors this month, summarised for the metrics (cached while
-        nothing changes): computed tie by tie only for ties whose evidence changed since they were made
-        (the others share one value, ``standing``), summed by sector pair. The ties per pair are kept
-        as ties come and go."""
+        nothing changes). Ties that still hold exactly the evidence of the first ties made (``standing``:
+        the region's initial ties, most of all ties) share one trust value, computed once; the others are
+        computed tie by tie; both are summed by sector pair. (Which ties share it is read from the
+        evidence arrays themselves, so it holds whatever wrote to them.)"""
         key = (step, self.changes)
         if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
-            own = np.flatnonzero((self.tally[:n] < NOT_TALLIED) & ~self.unchanged[:n])
-            factor = self.decay(step, self.last[own])
-            trust = self.expected(self.r[own] * factor, self.s[own] * factor)
-            sums = np.bincount(self.tally[own], weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
-            same = self.unchanged_by_pair[:NOT_TALLIED].copy()
+            tally = self.tally[:n]
+            counted = tally < NOT_TALLIED
+            same = np.zeros(NOT_TALLIED, np.int64)
             standing = float("nan")
-            if same.any():
+            if self.standing is not None:
                 evidence, made = self.standing
+                shared = counted & (self.r[:n] == evidence) & (self.s[:n] == 0.0) & (self.last[:n] == made)
+                same = np.bincount(tally[shared], minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+                counted &= ~shared
                 factor = self.decay(step, made)
                 standing = float(self.expected(evidence * factor, 0.0 * factor))   # as tie by tie (s = 0)
+            own = np.flatnonzero(counted)
+            factor = self.decay(step, self.last[own])
+            trust = self.expected(self.r[own] * factor, self.s[own] * factor)
+            sums = np.bincount(tally[own], weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            if same.any():
                 sums = sums + same * standing
             counts = self.ties_by_pair[:NOT_TALLIED].copy()
             self._actor_trust = (key, ActorTrust(int(counts.sum()), counts, sums, trust, standing, int(same.sum())))
@@ -359,13 +358,13 @@ class CollabNetwork:
             pair = (int(min(self.u[eid], self.v[eid])), int(max(self.u[eid], self.v[eid])))
             if pair in keep:
                 continue
-            self._touch(eid)
             self.alive[eid] = False
             self.ties_by_pair[self.tally[eid]] -= 1
             self.ties_by_pair[NOT_TALLIED] += 1
             self.tally[eid] = NOT_TALLIED
             self._link([(*pair, eid)], -1)
             self.changes += 1
+            self._topology += 1
             dropped += 1
         return dropped
 

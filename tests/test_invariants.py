@@ -93,8 +93,9 @@ def test_state_numbers_only_grow_along_transitions():
 
 
 def test_funds_gini_follows_every_grant():
-    """The equity metric is recomputed only in months with new grants: every month it must equal the
-    Gini of approved funds per head computed afresh, and it must move once grants arrive."""
+    """The equity metric is recomputed only when approved funds changed: every month it must equal the
+    Gini of approved funds per head computed afresh, also after funds credited outside a grant, and it
+    must move once grants arrive."""
     from sim.config import Config
     from sim.metrics import equity, funds_by_municipality, gini
 
@@ -105,3 +106,5 @@ def test_funds_gini_follows_every_grant():
         assert got == gini(funds_by_municipality(model) / model.population)
         seen.add(got)
     assert len(seen) > 3
+    model.programmes["funding"].granted_to[0] += 5e6                 # credited directly, as a body might
+    assert equity(model)["gini_funds_per_head"] == gini(funds_by_municipality(model) / model.population)

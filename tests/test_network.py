@@ -185,3 +185,23 @@ def test_edge_ids_and_trust_of_many_agree_with_the_graph_after_pruning():
     assert net.trust_many(lead, tied, t).tolist() == [net.trust(lead, o, t) for o in tied]
     few = tied[:5] + [o for o in others if o not in net.eid_of[lead]][:5]     # the short-list path
     assert net.trust_many(lead, few, t).tolist() == [net.trust(lead, o, t) for o in few]
+
+
+def test_trust_metrics_follow_evidence_written_directly():
+    """Ties that still hold the set-up's evidence share one trust value in the metrics; a rule that
+    writes evidence straight into the arrays (not through ``record``) must still be seen."""
+    from sim.metrics import trust
+
+    model = CooperationModel(Config(seed=1))
+    for _ in range(6):
+        model.step()
+    net, t = model.network, model.steps
+    shared = np.flatnonzero(net.alive[: net._n] & (net.r[: net._n] == net.standing[0]) & (net.s[: net._n] == 0))
+    assert len(shared) > 1000
+    net.r[shared[:300]], net.s[shared[:300]] = 0.1, 3.0
+    net.changes += 1                                                # as any writer must, for the month's caches
+    e = net.edge_table(t)
+    actors = e["trust"][(e["su"] != 3) & (e["sv"] != 3)]
+    got = trust(model)
+    assert got["trust_mean"] == pytest.approx(actors.mean(), rel=1e-12)
+    assert [got["trust_p10"], got["trust_p50"], got["trust_p90"]] == np.percentile(actors, [10, 50, 90]).tolist()
