@@ -286,7 +286,7 @@ def municipality_table(model) -> pd.DataFrame:
         "population": [m.population for m in model.municipalities],
         "member": [m.member for m in model.municipalities],
         "capacity_staff_months": [m.capacity for m in model.municipalities],
-        **{name: counts[:, j].astype(int) for j, name in enumerate(PIPELINE)},
+        **{name: counts[:, j] for j, name in enumerate(PIPELINE)},
         "funds_approved_eur": grants, "funds_per_head_eur": grants / model.population,
         "ties": [len(ties[m.unique_id]) for m in model.municipalities],
         "mean_trust": [float(np.mean(model.network.trust_many(m.unique_id, list(ties[m.unique_id]), step)))

@@ -166,16 +166,10 @@ class CollabNetwork:
         return eid if eid is not None else self._new_edge(u, v, kind, step, 0.0)
 
     def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
-        self._check_tie(u, v)
+        if u == v:                                    # add_ties would skip it (and refuses unknown nodes)
+            raise ValueError(f"a tie needs two different nodes, not {u} and itself")
         self.add_ties([u], [v], kind, step, evidence)
         return self._n - 1
-
-    def _check_tie(self, u: int, v: int) -> None:
-        if u == v:
-            raise ValueError(f"a tie needs two different nodes, not {u} and itself")
-        for node in (u, v):
-            if node not in self.neighbours:
-                raise ValueError(f"node {node} is not in the network; add it (add_node) before tying it")
 
     def _reserve(self, size: int) -> None:
         """Room for ``size`` edge slots (capacity doubles)."""
