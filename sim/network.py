@@ -304,24 +304,26 @@ class CollabNetwork:
         key = (step, self.changes)
         if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
-            tally = self.tally[:n]
-            counted = tally < NOT_TALLIED
-            same = np.zeros(NOT_TALLIED, np.int64)
+            counts = self.ties_by_pair[:NOT_TALLIED].copy()        # live ties between actors, by sector pair
             standing = float("nan")
-            if self.standing is not None:
+            if self.standing is None:
+                own = np.arange(n)
+            else:                                              # the few ties whose evidence changed
                 evidence, made = self.standing
-                shared = counted & (self.r[:n] == evidence) & (self.s[:n] == 0.0) & (self.last[:n] == made)
-                same = np.bincount(tally[shared], minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
-                counted &= ~shared
+                changed = self.r[:n] != evidence
+                changed |= self.s[:n] != 0.0
+                changed |= self.last[:n] != made
+                own = np.flatnonzero(changed)
                 factor = self.decay(step, made)
                 standing = float(self.expected(evidence * factor, 0.0 * factor))   # as tie by tie (s = 0)
-            own = np.flatnonzero(counted)
+            own = own[self.tally[own] < NOT_TALLIED]
             factor = self.decay(step, self.last[own])
             trust = self.expected(self.r[own] * factor, self.s[own] * factor)
-            sums = np.bincount(tally[own], weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            pairs = self.tally[own]
+            sums = np.bincount(pairs, weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
+            same = counts - np.bincount(pairs, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]   # standing evidence
             if same.any():
                 sums = sums + same * standing
-            counts = self.ties_by_pair[:NOT_TALLIED].copy()
             self._actor_trust = (key, ActorTrust(int(counts.sum()), counts, sums, trust, standing, int(same.sum())))
         return self._actor_trust[1]
 
