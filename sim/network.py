@@ -237,8 +237,8 @@ class CollabNetwork:
         return self._power_array[step - np.asarray(last)]
 
     def _decayed(self, eid, step):
-        factor = self.decay(step, int(self.last[eid]))
-        return self.r[eid] * factor, self.s[eid] * factor
+        factor = self.decay(step, self.last.item(eid))
+        return self.r.item(eid) * factor, self.s.item(eid) * factor
 
     def expected(self, r, s):
         """Beta-reputation expectation (r + a) / (r + s + a + b); 0 where there is no evidence and no prior."""
@@ -252,8 +252,8 @@ class CollabNetwork:
         eid = self.eid_of[u].get(v) if u in self.eid_of else None
         r = s = 0.0
         if eid is not None:
-            factor = self.decay(step, int(self.last[eid]))
-            r, s = float(self.r[eid]) * factor, float(self.s[eid]) * factor
+            factor = self.decay(step, self.last.item(eid))
+            r, s = self.r.item(eid) * factor, self.s.item(eid) * factor
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
 
