@@ -216,7 +216,7 @@ _last_gini: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model ->
 @metrics.register("equity", unit="Gini in [0, 1]")
 def equity(model) -> dict[str, float]:
     """gini_funds_per_head: Gini coefficient of approved funds per inhabitant across municipalities
-    (recomputed only when the approved funds changed: most months they do not)."""
+    (recomputed only in months when the approved funds changed)."""
     grants = b"".join(p.granted_to.tobytes() for p in model.programmes.values())
     try:
         last = _last_gini.get(model)
