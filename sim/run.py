@@ -20,7 +20,6 @@ import pandas as pd
 
 from sim.config import Config
 from sim.metrics import Recorder, municipality_table
-from sim.model import CooperationModel
 
 logging.getLogger("MESA").setLevel(logging.WARNING)   # Mesa logs every step at INFO (notes/stack.md)
 
@@ -56,6 +55,8 @@ def check_components(cfg: Config) -> None:
 def simulate(cfg: Config, *, keep_model: bool = False,
              progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Build the model from ``cfg``, run ``cfg.horizon_months`` months and collect the outcomes."""
+    from sim.model import CooperationModel   # Mesa is imported only when a model is built
+
     with garbage_collector_paused():
         model = CooperationModel(cfg)
         recorder = Recorder()
