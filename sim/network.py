@@ -299,8 +299,9 @@ class CollabNetwork:
         """Trust on the live ties between actors this month, summarised for the metrics (cached while
         nothing changes). Ties that still hold exactly the evidence of the first ties made (``standing``:
         the region's initial ties, most of all ties) share one trust value, computed once; the others are
-        computed tie by tie; both are summed by sector pair. (Which ties share it is read from the
-        evidence arrays themselves, so it holds whatever wrote to them.)"""
+        computed tie by tie; both are summed by sector pair. (Which ties' evidence changed is read from the
+        evidence arrays themselves, so it holds whatever wrote ``r``, ``s`` or ``last``; the live ties per
+        sector pair are counted as ties come and go, by :meth:`add_ties` and :meth:`prune`.)"""
         key = (step, self.changes)
         if self._actor_trust is None or self._actor_trust[0] != key:
             n = self._n
