@@ -8,8 +8,11 @@
     python -m sim.bench peer              # agent-steps per second vs Mesa's VirusOnNetwork, same size
     python -m sim.bench instructions      # instructions per default run (valgrind): independent of the host
 
-Medians over repeats; imports are excluded from the run time and reported separately for a whole process.
-Each prints a reference workload first: on a shared host the same machine is at times up to twice as slow.
+Medians over repeats (the sweep: sums); imports are excluded from the run time and reported separately for
+a whole process. On a shared host the same machine is at times up to twice as slow, so each benchmark first
+prints two yardsticks of its state: a pure-Python loop (:func:`reference_ms`) and Mesa's own VirusOnNetwork
+example (:func:`mesa_speed`). ``run`` and ``sweep`` read the second between runs and report the runs made with
+the machine at reference speed apart, after the figures over all runs.
 """
 
 from __future__ import annotations
@@ -45,9 +48,12 @@ def reference_ms(repeats: int = 5) -> float:
     return 1000 * min(times)
 
 
-# Mesa's own VirusOnNetwork example, 1,000 agents, layout=None: 702k agent-steps/s on this kind of machine
-# (the workplace's stack notes, Mesa 3.5.1 on Python 3.12, medians). As shipped it counts its agents' states
-# every step; it ran at 680-800k here when the host was quiet, and at 370-450k when it was busy (2026-11-22).
+# Mesa's own VirusOnNetwork example, 1,000 agents, layout=None: 702k agent-steps/s on this kind of machine,
+# as the stack notes of the machine this project was built on give it (Mesa 3.5.1 on Python 3.12, medians;
+# they call it "no data collection", but the example as shipped, which counts its agents' three states every
+# step, is what matches: here it ran at up to 800k when the host was quiet, 370-450k when it was busy, and
+# 1.05M without the count, 2026-11-22). A default run's time follows it more closely than the pure-Python loop:
+# correlation 0.84 with its inverse against 0.68 with the loop's time, over 593 paired readings (README).
 MESA_REFERENCE = 702_000
 AT_SPEED = 0.95          # "at reference speed": at least 95 % of it (assumption; 667k agent-steps/s)
 
@@ -58,10 +64,11 @@ def virus_on_network(nodes: int, avg_degree: float, seed: int):
     import networkx as nx
     from mesa.examples.basic.virus_on_network import model as virus
 
-    real_network, real_graph = virus.Network, virus.nx.erdos_renyi_graph
-    virus.Network = lambda graph, capacity, random: real_network(graph, capacity=capacity, random=random, layout=None)
-    virus.nx.erdos_renyi_graph = lambda n, p: nx.fast_gnp_random_graph(n, p, seed=seed)
+    real_network, real_graph = virus.Network, virus.nx.erdos_renyi_graph    # virus.nx is networkx itself
     try:
+        virus.Network = lambda graph, capacity, random: real_network(graph, capacity=capacity, random=random,
+                                                                     layout=None)
+        virus.nx.erdos_renyi_graph = lambda n, p: nx.fast_gnp_random_graph(n, p, seed=seed)
         return virus.VirusOnNetwork(num_nodes=nodes, avg_node_degree=avg_degree, rng=seed)
     finally:
         virus.Network, virus.nx.erdos_renyi_graph = real_network, real_graph
@@ -69,7 +76,8 @@ def virus_on_network(nodes: int, avg_degree: float, seed: int):
 
 @functools.cache
 def _warm_mesa() -> None:
-    """Step the example once before it is timed: the first Mesa model of a process runs slower at first."""
+    """Run the example for 50 steps, untimed, once per process: the first Mesa model of a process runs
+    slower at first."""
     model = virus_on_network(1000, 3, seed=0)
     for _ in range(50):
         model.step()
@@ -77,8 +85,9 @@ def _warm_mesa() -> None:
 
 def mesa_speed(steps: int = 100) -> float:
     """Agent-steps per second of Mesa's VirusOnNetwork at 1,000 agents (see ``MESA_REFERENCE``): how fast
-    the machine runs a Mesa model right now. It follows a model run's slowdowns on a busy host more
-    closely than the pure-Python loop of :func:`reference_ms` does."""
+    the machine runs a Mesa model right now (one reading takes about 0.15 s at reference speed, longer
+    than a default run). It follows a model run's slowdowns on a busy host more closely than the
+    pure-Python loop of :func:`reference_ms` does."""
     _warm_mesa()
     model = virus_on_network(1000, 3, seed=0)
     t0 = time.perf_counter()
@@ -122,9 +131,11 @@ def bench_run(repeats: int, minutes: float = 0.0) -> None:
     print(f"  Mesa's VirusOnNetwork before and after each run: median {med(speed) / 1e3:,.0f}k agent-steps/s "
           f"({min(speed) / 1e3:,.0f}k-{max(speed) / 1e3:,.0f}k; {MESA_REFERENCE / 1e3:,.0f}k on this kind of machine)")
     print(f"  the {len(at_speed)} runs with the machine at reference speed (at least {AT_SPEED * MESA_REFERENCE / 1e3:,.0f}k"
-          f" before and after): " + (spread(at_speed) if at_speed else "none; the host was busy throughout: run it "
-                                     "again later, or for longer (--minutes)"))
-    print("  of which (medians): " + ", ".join(f"{k} {med(v) * 1000:.0f} ms" for k, v in phases.items()))
+          f" before and after): " + (spread(at_speed) if at_speed else "none: no two neighbouring readings reached "
+                                     "it (a busy host, or a slower machine); run it again later, or for longer "
+                                     "(--minutes)"))
+    print(f"  taken apart ({repeats} more runs, all of them, medians): "
+          + ", ".join(f"{k} {med(v) * 1000:.0f} ms" for k, v in phases.items()))
     print(f"whole process `python -m sim` (imports, config, run, no files): median {med(whole):.2f} s")
     print(f"reference workload after: {reference_ms():.0f} ms; Mesa's VirusOnNetwork {mesa_speed() / 1e3:,.0f}k agent-steps/s")
 
@@ -196,20 +207,21 @@ def _warm() -> int:
 def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 10) -> None:
     """Serial runs in this process (imports done) against the same runs on joblib's workers, once
     they have started and imported the model as well (their start is timed apart). Serial and
-    parallel alternate in ``rounds`` slices of the runs, so that a shared host's busy and quiet
+    parallel alternate in up to ``rounds`` slices of the runs, so that a shared host's busy and quiet
     moments fall on both alike; the machine's speed (:func:`mesa_speed`) is read between slices, and
-    slices with both readings at reference speed are summed apart as well."""
+    slices with both readings at reference speed are summed apart as well. (That yardstick runs in one
+    process: it cannot tell whether the second core was free.)"""
     import numpy as np
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
-    workers = jobs if jobs > 0 else os.cpu_count()
+    workers = effective_n_jobs(jobs)                        # e.g. -1: every core, -2: all but one
     t0 = time.perf_counter()
     pids: set[int] = set()
     while len(pids) < workers:                              # loky keeps its workers for the next call
         pids |= set(Parallel(n_jobs=jobs)(delayed(_warm)() for _ in range(4 * workers)))
     t_start = time.perf_counter() - t0
     serial, parallel, slices, speed = [], [], [], [mesa_speed()]
-    # each slice gives every worker at least two runs (10 runs each by default: 5 per worker)
+    # slices of at least two runs per worker on average (by default 10 runs: 5 per worker on 2 cores)
     for part in np.array_split(np.arange(runs), max(1, min(rounds, runs // (2 * workers)))):
         seeds = part.tolist()
         t0 = time.perf_counter()
@@ -229,10 +241,12 @@ def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 10) -> None:
           f"({min(speed) / 1e3:,.0f}k-{max(speed) / 1e3:,.0f}k; {MESA_REFERENCE / 1e3:,.0f}k on this kind of machine)")
     if at_speed:
         s_at, p_at = (sum(column) for column in zip(*at_speed))
-        print(f"  the {len(at_speed)} slices with the machine at reference speed before and after: serial {s_at:.1f} s, "
-              f"parallel {p_at:.1f} s: speed-up {s_at / p_at:.2f}x")
+        print(f"  the {len(at_speed)} of {len(slices)} slices with the machine at reference speed before and after "
+              f"(at least {AT_SPEED * MESA_REFERENCE / 1e3:,.0f}k; one process, so this does not show whether the "
+              f"second core was free): serial {s_at:.1f} s, parallel {p_at:.1f} s: speed-up {s_at / p_at:.2f}x")
     else:
-        print("  no slice had the machine at reference speed before and after: the host was busy throughout")
+        print(f"  no slice had the machine at reference speed (at least {AT_SPEED * MESA_REFERENCE / 1e3:,.0f}k) "
+              "before and after: a busy host, or a slower machine")
 
 
 def bench_sweep_cli(runs: int, horizon: int) -> None:
@@ -343,13 +357,19 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(one_region([sys.argv[2]], int(sys.argv[3]))))
         return
     parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.splitlines()[0])
+
+    def positive(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+        return int(text)
+
     sub = parser.add_subparsers(dest="what", required=True)
     p = sub.add_parser("run")
-    p.add_argument("--repeats", type=int, default=15, help="runs (seeds 0 to repeats - 1)")
+    p.add_argument("--repeats", type=positive, default=15, help="runs (seeds 0 to repeats - 1)")
     p.add_argument("--minutes", type=float, default=0.0, help="repeat those runs for this long (a shared "
-                   "host's load changes within minutes)")
+                   "host's load changes within minutes; about half the time goes to reading the yardstick)")
     p = sub.add_parser("sweep")
-    p.add_argument("--runs", type=int, default=100)
+    p.add_argument("--runs", type=positive, default=100)
     p.add_argument("--horizon", type=int, default=120)
     p.add_argument("--jobs", type=int, default=-1)
     p.add_argument("--cli", action="store_true", help="through python -m sim -m (Hydra launchers)")
