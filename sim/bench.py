@@ -204,7 +204,7 @@ def _warm() -> int:
     return os.getpid()
 
 
-def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 10) -> None:
+def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 5) -> None:
     """Serial runs in this process (imports done) against the same runs on joblib's workers, once
     they have started and imported the model as well (their start is timed apart). Serial and
     parallel alternate in up to ``rounds`` slices of the runs, so that a shared host's busy and quiet
@@ -221,7 +221,8 @@ def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 10) -> None:
         pids |= set(Parallel(n_jobs=jobs)(delayed(_warm)() for _ in range(4 * workers)))
     t_start = time.perf_counter() - t0
     serial, parallel, slices, speed = [], [], [], [mesa_speed()]
-    # slices of at least two runs per worker on average (by default 10 runs: 5 per worker on 2 cores)
+    # slices of at least two runs per worker on average (by default 20 runs: few slices, as each one ends
+    # with a worker waiting for the other and costs a call to joblib, about 12 ms, which one sweep pays once)
     for part in np.array_split(np.arange(runs), max(1, min(rounds, runs // (2 * workers)))):
         seeds = part.tolist()
         t0 = time.perf_counter()
