@@ -56,6 +56,7 @@ def reference_ms(repeats: int = 5) -> float:
 # correlation 0.84 with its inverse against 0.68 with the loop's time, over 593 paired readings (README).
 MESA_REFERENCE = 702_000
 AT_SPEED = 0.95          # "at reference speed": at least 95 % of it (assumption; 667k agent-steps/s)
+AT_LEAST = AT_SPEED * MESA_REFERENCE
 
 
 def virus_on_network(nodes: int, avg_degree: float, seed: int):
@@ -96,6 +97,20 @@ def mesa_speed(steps: int = 100) -> float:
     return 1000 * steps / (time.perf_counter() - t0)
 
 
+def at_reference(readings: list[float]) -> list[bool]:
+    """For each stretch between two neighbouring :func:`mesa_speed` readings: were both at reference speed?
+
+    >>> at_reference([700e3, 680e3, 600e3, 700e3])      # at least 667k before and after
+    [True, False, False]
+    """
+    return [min(before, after) >= AT_LEAST for before, after in zip(readings, readings[1:])]
+
+
+def speed_summary(readings: list[float]) -> str:
+    return (f"median {statistics.median(readings) / 1e3:,.0f}k agent-steps/s ({min(readings) / 1e3:,.0f}k-"
+            f"{max(readings) / 1e3:,.0f}k; {MESA_REFERENCE / 1e3:,.0f}k on this kind of machine)")
+
+
 def bench_run(repeats: int, minutes: float = 0.0) -> None:
     """Default runs (seeds 0 to ``repeats`` - 1, repeated for ``minutes`` if given), each between two
     readings of :func:`mesa_speed`: a run counts as made at the machine's reference speed if both were
@@ -104,15 +119,13 @@ def bench_run(repeats: int, minutes: float = 0.0) -> None:
     from sim.run import simulate
 
     simulate(Config(horizon_months=1))                      # warm up: imports, data files
-    times, at_speed, speed = [], [], [mesa_speed()]         # the machine's speed before and after each run
+    times, speed = [], [mesa_speed()]                       # the machine's speed before and after each run
     end, shown = time.monotonic() + 60 * minutes, time.monotonic()
     while len(times) < repeats or time.monotonic() < end:
         t0 = time.perf_counter()
         simulate(Config(seed=len(times) % repeats))
         times.append(time.perf_counter() - t0)
         speed.append(mesa_speed())
-        if min(speed[-2:]) >= AT_SPEED * MESA_REFERENCE:
-            at_speed.append(times[-1])
         if minutes and time.monotonic() - shown >= 60:
             shown = time.monotonic()
             print(f"  {len(times)} runs, {max(0.0, end - shown) / 60:.0f} min to go", file=sys.stderr, flush=True)
@@ -125,12 +138,12 @@ def bench_run(repeats: int, minutes: float = 0.0) -> None:
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
         whole.append(time.perf_counter() - t0)
+    at_speed = [t for t, ok in zip(times, at_reference(speed)) if ok]
     med = statistics.median
     print(f"default run (emscher, baseline, 120 months), imports excluded, {len(times)} runs (seeds 0-{repeats - 1}"
           f"{', over and over' if len(times) > repeats else ''}): {spread(times)}")
-    print(f"  Mesa's VirusOnNetwork before and after each run: median {med(speed) / 1e3:,.0f}k agent-steps/s "
-          f"({min(speed) / 1e3:,.0f}k-{max(speed) / 1e3:,.0f}k; {MESA_REFERENCE / 1e3:,.0f}k on this kind of machine)")
-    print(f"  the {len(at_speed)} runs with the machine at reference speed (at least {AT_SPEED * MESA_REFERENCE / 1e3:,.0f}k"
+    print(f"  Mesa's VirusOnNetwork before and after each run: {speed_summary(speed)}")
+    print(f"  the {len(at_speed)} runs with the machine at reference speed (at least {AT_LEAST / 1e3:,.0f}k"
           f" before and after): " + (spread(at_speed) if at_speed else "none: no two neighbouring readings reached "
                                      "it (a busy host, or a slower machine); run it again later, or for longer "
                                      "(--minutes)"))
@@ -233,20 +246,18 @@ def bench_sweep(runs: int, horizon: int, jobs: int, rounds: int = 5) -> None:
         speed.append(mesa_speed())
     assert serial == parallel, "parallel runs must equal serial runs"
     t_serial, t_parallel = (sum(column) for column in zip(*slices))
-    at_speed = [sl for sl, before, after in zip(slices, speed, speed[1:])
-                if min(before, after) >= AT_SPEED * MESA_REFERENCE]
+    at_speed = [sl for sl, ok in zip(slices, at_reference(speed)) if ok]
     print(f"{runs} runs of {horizon} months (emscher, baseline) in {len(slices)} slices: serial {t_serial:.1f} s, "
           f"parallel on {workers} workers {t_parallel:.1f} s: speed-up {t_serial / t_parallel:.2f}x; results "
           f"identical. Starting the workers took {t_start:.1f} s more (with it: {t_serial / (t_parallel + t_start):.2f}x)")
-    print(f"  Mesa's VirusOnNetwork between slices: median {statistics.median(speed) / 1e3:,.0f}k agent-steps/s "
-          f"({min(speed) / 1e3:,.0f}k-{max(speed) / 1e3:,.0f}k; {MESA_REFERENCE / 1e3:,.0f}k on this kind of machine)")
+    print(f"  Mesa's VirusOnNetwork between slices: {speed_summary(speed)}")
     if at_speed:
         s_at, p_at = (sum(column) for column in zip(*at_speed))
         print(f"  the {len(at_speed)} of {len(slices)} slices with the machine at reference speed before and after "
-              f"(at least {AT_SPEED * MESA_REFERENCE / 1e3:,.0f}k; one process, so this does not show whether the "
+              f"(at least {AT_LEAST / 1e3:,.0f}k; one process, so this does not show whether the "
               f"second core was free): serial {s_at:.1f} s, parallel {p_at:.1f} s: speed-up {s_at / p_at:.2f}x")
     else:
-        print(f"  no slice had the machine at reference speed (at least {AT_SPEED * MESA_REFERENCE / 1e3:,.0f}k) "
+        print(f"  no slice had the machine at reference speed (at least {AT_LEAST / 1e3:,.0f}k) "
               "before and after: a busy host, or a slower machine")
 
 
