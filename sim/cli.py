@@ -1,71 +1,104 @@
 """``python -m sim``: run the model from the command line, with Hydra.
 
-Before Hydra starts a job, :func:`preflight` checks every override (keys, group options, types,
-ranges, sweep values) and the region data, and stops at the first problem with one line naming
-the key, the value and what is allowed, exit status 2 and no traceback. Nothing is written then.
-
     python -m sim                                   # default region (emscher), 120 months
     python -m sim region=werra_meissner horizon_months=60 seed=3
-    python -m sim region=germany region.ags_prefix=05      # all of North Rhine-Westphalia
     python -m sim --cfg job                         # print the resolved config
     python -m sim -m scenario=baseline,klimawerk seed='range(30)'   # a sweep (sim/sweep.py)
+    python -m sim -m +experiment=sensitivity        # an experiment design (configs/experiment/)
+    python -m sim list                              # every registered component
+
+Hydra does everything Hydra does (``-cd``, ``hydra.searchpath``, ``hydra.run.dir``, ``hydra.sweep.*``,
+``hydra.mode``, launchers); this module adds three things around it:
+
+- every config Hydra composes is checked before Hydra uses it: no ``_target_`` other than the
+  configured launcher, sweeper and sim's own callback, no logging factories, from any file or
+  override (``--experimental-rerun``, which unpickles a file, is refused);
+- a bad input stops with one line naming the key or file, the value and what is allowed, exit
+  status 2, no traceback, nothing written (for a sweep: before any job starts, in the ``sim``
+  sweeper, hydra_plugins/sim_sweeper);
+- Ctrl-C prints how many runs are done and that the same command completes the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import os
+import functools
+import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import hydra
 import yaml
 from hydra.core.config_store import ConfigStore
-from hydra.core.global_hydra import GlobalHydra
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import Config, _check_range, _coerce, from_container, iter_params
+from sim.config import Config, _coerce, from_container, iter_params
 from sim.errors import UserError
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
-HYDRA_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "--resolve", "--package", "-p",
-               "--version", "--shell-completion", "-sc", "--config-path", "-cp", "--config-name", "-cn",
-               "--config-dir", "-cd", "--experimental-rerun")
+CALLBACK = "hydra_plugins.sim_sweeper.sim_sweeper.SimCallback"
+# the only places a composed config may name code: Hydra checks that launcher and sweeper are
+# installed plugin classes; callbacks may only be sim's own
+SPECIAL_KEYS = {"hydra.launcher._target_", "hydra.sweeper._target_", "hydra.sweeper._recursive_"}
 
 ConfigStore.instance().store(name="base_config", node=Config)
 
 
+def _sweep_name(*, _root_) -> str:
+    from sim.sweep import check_name, default_name
+
+    name = str(_root_.output.name or "")
+    if name:
+        return check_name(name, "output.name")
+    task = [str(o) for o in _root_.hydra.overrides.task]
+    swept = [o.split("=")[0].lstrip("+~") for o in task if _is_sweep(o)]
+    experiment = str(OmegaConf.select(_root_, "hydra.runtime.choices.experiment", default="") or "")
+    return default_name(task, swept, experiment)
+
+
+def _is_sweep(override: str) -> bool:
+    value = override.split("=", 1)[1] if "=" in override else ""
+    return bool(re.match(r"^\s*(range|choice|glob|interval)\(", value)) or (
+        "," in value and not value.strip().startswith(("[", "{", "'", '"')))
+
+
+if not OmegaConf.has_resolver("sim.sweep_name"):
+    OmegaConf.register_new_resolver("sim.sweep_name", _sweep_name)
+
+
 def main(argv: list[str] | None = None) -> None:
+    from sim import sweep as S
+
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["list"]:
         print(list_components())
         return
-    multirun = "-m" in argv or "--multirun" in argv
-    sweep_folder = None
+    if "--yes" in argv:
+        argv = [a for a in argv if a != "--yes"]
+        S.CONFIRMED["yes"] = True
+    if any(a.split("=")[0] == "--experimental-rerun" for a in argv):
+        fail("--experimental-rerun is not supported: it unpickles a file, and nothing here loads code from files; "
+             "run the same command again instead")
+    argv = [("experiment=" + a[len("+experiment="):]) if a.startswith("+experiment=") else a for a in argv]
+    old_argv = sys.argv
+    sys.argv = [old_argv[0] if old_argv else "sim", *argv]
     try:
-        if not any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
-            overrides = [a for a in argv if not a.startswith("-")]
-            plan = preflight(overrides, multirun)
-            if multirun or plan.cfg.replications > 1:
-                sweep_folder = prepare_sweep(plan, overrides, argv)
-                argv = argv + [f"hydra.{'sweep' if multirun else 'run'}.dir={sweep_folder}"]
-    except UserError as err:
-        fail(str(err))
-    sys.argv = [sys.argv[0], *argv]
-    hydra_main()
-    if sweep_folder is not None:
-        from sim.analysis.collect import collect
-
-        print(collect(sweep_folder).report())
-        print(sweep_folder)
+        with guarded_composition():
+            hydra_main()
+    except KeyboardInterrupt:
+        print(S.interrupted_message(), file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
+    finally:
+        sys.argv = old_argv
+        S.CURRENT.clear()
+        S.CONFIRMED.clear()
 
 
 def fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(2)
 
 
@@ -97,108 +130,128 @@ def list_components() -> str:
     return "\n".join(out).rstrip()
 
 
-# -- checks before any run ------------------------------------------------------------------
+# -- every composition is checked -------------------------------------------------------------
 
 
-def config_groups() -> dict[str, list[str]]:
-    """Config groups (sub-folders of configs/) and their options."""
-    return {d.name: sorted(p.stem for p in d.glob("*.yaml")) for d in sorted(CONFIG_DIR.iterdir()) if d.is_dir()}
+@contextlib.contextmanager
+def guarded_composition():
+    """While Hydra runs, every config it composes (the main one, each sweep job's) goes through
+    :func:`check_code_free`, and composition errors become one line (exit 2)."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
+    original = ConfigLoaderImpl.load_configuration
 
-@dataclass
-class Plan:
-    """What the command line asks for: the first configuration, the swept keys, how many jobs."""
+    def load_configuration(self, *args, **kwargs):
+        try:
+            cfg = original(self, *args, **kwargs)
+            check_code_free(cfg)
+        except UserError as err:
+            fail(str(err))
+        except (HydraException, OmegaConfBaseException, yaml.YAMLError, ValueError) as err:
+            fail(explain(err))
+        return cfg
 
-    cfg: Config
-    swept: list[str]
-    jobs: int
-
-
-def prepare_sweep(plan: Plan, overrides: list[str], argv: list[str]) -> Path:
-    """The sweep's folder (created, with sweep.json); fails if it cannot be written."""
-    from sim.sweep import sweep_name, write_info
-
-    from sim.results import check_writable
-
-    folder = Path(plan.cfg.output.sweep_dir) / sweep_name(overrides, plan.swept, plan.cfg.output.name)
-    check_writable(folder, "output.sweep_dir")
-    folder = folder.resolve()           # jobs may run in other processes, other directories, other machines
-    write_info(folder, argv, plan.jobs * plan.cfg.replications)
-    return folder
-
-
-def preflight(overrides: list[str], multirun: bool = False) -> Plan:
-    """Check every override (every value of a sweep), then compose the first combination and check it whole."""
+    ConfigLoaderImpl.load_configuration = load_configuration
     try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except HydraException as err:
-        raise UserError(f"cannot read the override(s) {' '.join(overrides)}: {first_line(err)}") from None
-    params = dict(iter_params())
-    groups = config_groups()
-    first: list[str] = []
-    swept: list[str] = []
-    jobs = 1
-    for o in parsed:
-        key = o.key_or_group
-        if key == "hydra" or key.startswith(("hydra.", "hydra/")):
-            first.append(o.input_line)
-            continue
-        if o.is_delete():
-            raise UserError(f"'{o.input_line}': removing settings is not supported; set a value instead")
-        values = sweep_values(o, multirun)
-        if o.is_sweep_override():
-            swept.append(key)
-            jobs *= max(len(values), 1)
-        if key in groups:
-            for value in values:
-                if str(value) not in groups[key]:
-                    raise UserError(f"unknown {key} '{value}'; available: {', '.join(groups[key])}")
-        elif key in params:
-            for value in values:
-                checked = _coerce(key, value, _field_type(key))
-                _check_range(key, checked, params[key].metadata)
-        else:
-            names = list(params) + list(groups)
-            close = difflib.get_close_matches(key, names, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else "; see python -m sim --cfg job for all keys"
-            raise UserError(f"unknown key '{key}'{hint}")
-        prefix = "+" if o.is_add() else ""
-        if values:
-            first.append(f"{prefix}{key}={_encode(values[0])}")
-    cfg = compose([f for f in first if not f.lstrip("+").startswith("hydra")])
-    from sim.data import load_region
-    from sim.results import target_folder
-
-    from sim.run import check_components
-
-    check_components(cfg)
-    load_region(cfg.region)
-    if cfg.output.write and not multirun and cfg.replications == 1:
-        target_folder(cfg)
-    return Plan(cfg, swept, jobs)
+        yield
+    finally:
+        ConfigLoaderImpl.load_configuration = original
 
 
-def sweep_values(o, multirun: bool) -> list:
-    if not o.is_sweep_override():
-        return [o.value()]
-    if not multirun:
-        raise UserError(f"'{o.input_line}' lists several values; add -m to run them all (a sweep)")
-    try:
-        return list(o.sweep_iterator())
-    except Exception:  # an interval sweep (for optimisers) has no finite list of values
-        return []
+def check_code_free(cfg: DictConfig) -> None:
+    """Refuse a composed config that names code to run anywhere but in the launcher and sweeper slots
+    (which Hydra only fills with installed plugin classes) and sim's own callback: no ``_target_``,
+    ``_args_`` and the like elsewhere, no logging ``()`` factories or non-``logging`` handler classes."""
+    data = OmegaConf.to_container(cfg, resolve=False)
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                p = f"{path}{k}"
+                if isinstance(k, str) and (k == "()" or (k.startswith("_") and k.endswith("_") and len(k) > 2)):
+                    callback = re.fullmatch(r"hydra\.callbacks\.[^.]+\._target_", p) and v == CALLBACK
+                    if p not in SPECIAL_KEYS and not callback:
+                        if not p.startswith("hydra."):
+                            raise UserError(f"unknown key '{p}'; settings that name code to run are never honoured")
+                        raise UserError(f"'{p}' = {v!r} is not allowed: configs and overrides may not name code to "
+                                        "run (only sim's own callback, launcher and sweeper plugins)")
+                if k == "class" and path.startswith(("hydra.job_logging.", "hydra.hydra_logging.")) \
+                        and not str(v).startswith("logging."):
+                    raise UserError(f"'{p}' = {v!r} is not allowed: logging handlers and formatters must be "
+                                    "classes of Python's logging module")
+                walk(v, p + ".")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path.rstrip('.')}[{i}].")
+
+    walk(data, "")
 
 
-def _encode(value) -> str:
-    """An override value as Hydra reads it back (strings quoted so '05' stays text)."""
-    if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)
+def explain(err: BaseException) -> str:
+    """Hydra's and OmegaConf's composition errors as one line naming the key, the value and what is allowed."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+
+    if isinstance(err, yaml.YAMLError):
+        mark = getattr(err, "problem_mark", None)
+        where = f"{mark.name}, line {mark.line + 1}" if mark else "a config file"
+        return f"{where} is not valid YAML: {getattr(err, 'problem', None) or first_line(err)}"
+    text = str(err)
+    if isinstance(err, MissingConfigException) and err.missing_cfg_file and err.options is not None:
+        group, _, name = err.missing_cfg_file.rpartition("/")
+        if group:
+            return f"unknown {group} '{name}'; available: {', '.join(sorted(err.options))}"
+    if isinstance(err, OverrideParseException) or "LexerNoViableAlt" in text or "mismatched input" in text:
+        return (f"cannot read the override(s): {first_line(err)}; put a value with spaces, umlauts or other special "
+                "characters in quotes, e.g. region.csv='Mülheim an der Ruhr.csv'")
+    m = re.search(r"Ambiguous value for argument '([^']*)'", text)
+    if m:
+        return f"'{m.group(1)}' lists several values; add -m to run them all (a sweep)"
+    m = re.search(r"Could not override '([^']*)'", text)
+    if m:
+        return unknown_key(m.group(1))
+    m = re.search(r"Error merging override (\S+?)=(.*)", text)
+    if m:
+        key, raw = m.group(1).lstrip("+~"), m.group(2).strip()
+        kind = field_type(key)
+        if kind is not None:
+            from hydra.core.override_parser.overrides_parser import OverridesParser
+            try:
+                value = OverridesParser.create().parse_override(f"{key}={raw}").value()
+                _coerce(key, value, kind)
+            except UserError as user:
+                return str(user)
+            except Exception:
+                pass
+            if kind is int:
+                return f"'{key}' must be a whole number, not {raw} (write it without a decimal point)"
+            return f"'{key}' = {raw} cannot be used: {first_line(err.__cause__ or err)}"
+        return unknown_key(key)
+    cause = err.__cause__
+    if cause is not None and "not in" in str(cause):
+        km = re.search(r"Key '([^']*)'", str(cause))
+        if km:
+            return unknown_key(km.group(1))
+    return first_line(err)
 
 
-def _field_type(key: str) -> type:
+def unknown_key(key: str) -> str:
+    names = [k for k, _ in iter_params()] + sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
+    close = difflib.get_close_matches(key, names, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else "; see python -m sim --cfg job for all keys"
+    return f"unknown key '{key}'{hint}"
+
+
+def field_type(key: str):
+    """The declared type of a dotted parameter, or None if there is no such parameter."""
+    return _field_types().get(key)
+
+
+@functools.lru_cache(maxsize=1)
+def _field_types() -> dict:
+    return {k: f.type if not isinstance(f.type, str) else _resolved_type(k) for k, f in iter_params()}
+
+
+def _resolved_type(key: str):
     from typing import get_type_hints
 
     cls = Config
@@ -208,57 +261,107 @@ def _field_type(key: str) -> type:
     return get_type_hints(cls)[name]
 
 
+def first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return " ".join(text.splitlines()[0].split())
+
+
+def to_config(cfg: DictConfig) -> Config:
+    """The job's typed Config from a composed config (interpolations resolved, hydra node dropped)."""
+    try:
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except OmegaConfBaseException as err:
+        raise UserError(explain(err)) from None
+    container.pop("hydra", None)
+    container.pop("sim_batch", None)
+    if OmegaConf.is_interpolation(cfg.output, "name") if "output" in cfg else False:
+        raise UserError("'output.name' must be a plain folder name, not an interpolation")
+    return from_container(container)
+
+
+def check_config(cfg: Config, regions: set | None = None) -> None:
+    """What a run needs besides valid values: registered components, a readable region, a usable name."""
+    from sim.data import load_region
+    from sim.run import check_components
+    from sim.sweep import check_name
+
+    check_components(cfg)
+    if cfg.output.name:
+        check_name(cfg.output.name, "output.name")
+    region = repr(cfg.region)
+    if regions is None or region not in regions:
+        load_region(cfg.region)
+        if regions is not None:
+            regions.add(region)
+
+
 def compose(overrides: list[str]) -> Config:
-    """Compose the config as Hydra would for these overrides, and validate it."""
+    """Compose the config as ``python -m sim`` would for these overrides, and validate it."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = hydra_compose(config_name="config", overrides=overrides)
-    except (HydraException, OmegaConfBaseException, ValueError) as err:
-        raise UserError(first_line(err)) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{mark.name}, line {mark.line + 1}" if mark else "a config file"
-        raise UserError(f"{where} is not valid YAML: {getattr(err, 'problem', None) or first_line(err)}") from None
+            cfg = hydra_compose(config_name="config", overrides=overrides, return_hydra_config=True)
+            check_code_free(cfg)
+            with open_dict(cfg):
+                del cfg["hydra"]
+    except (HydraException, OmegaConfBaseException, ValueError, yaml.YAMLError) as err:
+        raise UserError(explain(err)) from None
     finally:
         GlobalHydra.instance().clear()
     return to_config(cfg)
-
-
-def to_config(cfg: DictConfig) -> Config:
-    container = OmegaConf.to_container(cfg, resolve=True)
-    container.pop("hydra", None)
-    return from_container(container)
-
-
-def first_line(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    return " ".join(text.splitlines()[0].split())
 
 
 # -- the Hydra job ----------------------------------------------------------------------------
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def hydra_main(cfg: DictConfig) -> None:
+def hydra_main(cfg: DictConfig):
+    """Hydra's task function: one run, ``replications`` runs, or one sweep job's batch of runs."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.sweep import run_sweep_job
+    from sim import sweep as S
 
+    hc = HydraConfig.get()
+    batch = cfg.get("sim_batch") if isinstance(cfg, DictConfig) else None
+    if batch is not None:                       # a job of the sim sweeper: its runs are planned and checked
+        return S.run_batch(Path(hc.sweep.dir), int(batch.inv), [str(k) for k in batch["keys"]])
+    multirun = hc.mode == RunMode.MULTIRUN
     try:
-        config, hc = to_config(cfg), HydraConfig.get()
-        if hc.mode == RunMode.MULTIRUN:
-            run_sweep_job(config, Path(hc.sweep.dir), list(hc.overrides.task))
-        elif config.replications > 1:
-            run_sweep_job(config, Path(hc.run.dir), list(hc.overrides.task))
-        else:
-            run_job(config)
+        config = to_config(cfg)
+        check_config(config)
+        if multirun:                            # another sweeper (e.g. hydra/sweeper=basic): one run per job
+            folder = S.SweepFolder(Path(hc.sweep.dir).resolve())
+            choices = {k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra") and v is not None}
+            members = [S.member_of(c, choices, list(hc.overrides.task)) for c in S.replicate(config)]
+            return S.run_local(members, folder, ["python -m sim", *sys.argv[1:]], jobs=1, quiet=True)
+        if config.replications > 1:
+            return run_replications(config, Path(hc.sweep.dir), dict(hc.runtime.choices), list(hc.overrides.task))
+        return run_job(config)
     except UserError as err:
+        if multirun:
+            raise
         fail(str(err))
+
+
+def run_replications(cfg: Config, folder: Path, choices: dict, overrides: list[str]) -> Path:
+    """``replications=N`` without -m: seeds seed .. seed+N-1 as a sweep in this process."""
+    from sim import sweep as S
+    from sim.analysis.collect import collect
+    from sim.results import check_writable
+
+    check_writable(folder, "hydra.sweep.dir")
+    sweep = S.SweepFolder(folder.resolve())
+    choices = {k: v for k, v in choices.items() if not k.startswith("hydra") and v is not None}
+    members = [S.member_of(c, choices, [*overrides, f"seed={c.seed}"]) for c in S.replicate(cfg)]
+    S.run_local(members, sweep, ["python -m sim", *sys.argv[1:]], jobs=1, label=f"Sweep {folder.name}")
+    print(collect(sweep.root).report())
+    print(sweep.root)
+    return sweep.root
 
 
 def run_job(cfg: Config) -> Path | None:
@@ -276,6 +379,6 @@ def run_job(cfg: Config) -> Path | None:
     if not cfg.output.quiet:
         print(summary_text(result.summary, cfg))
     if folder is not None:
-        write_run(result, folder)
+        folder = write_run(result, folder)
         print(folder)
     return folder

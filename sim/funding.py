@@ -1,4 +1,4 @@
-"""Funding programmes: budgets, co-financing, windows, calls, stages and allocation rules.
+"""Funding programmes: themes, budgets, co-financing, noisy review, windows, calls, stages and allocation rules.
 
 Money is kept in four accounts, and every euro a programme ever received is in exactly one:
 
@@ -8,6 +8,12 @@ Money is kept in four accounts, and every euro a programme ever received is in e
 paid out to implementations; ``lapsed`` is budget left at the end of a year (without carry-over) or
 released by a failed project. Allocation rules decide which applications are funded; they never
 grant more than is available.
+
+Review: at submission an application gets a reviewed score, its quality plus normal noise of size
+``review_noise`` drawn from the project's own key (so the same application meets the same reviewers in
+every scenario); it is eligible if the score reaches ``approval_threshold``. A rejection is counted as
+for quality (not eligible) or for budget (eligible, but the budget, the winners' cap or the formula
+entitlement ran out).
 
 >>> import pandas as pd
 >>> from sim.config import ProgrammeConfig
@@ -26,10 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from sim.config import ProgrammeConfig
+from sim.config import THEMES, ProgrammeConfig
 from sim.projects import Project
 from sim.registry import Registry
-from sim.rng import Streams
+from sim.rng import REVIEW, Streams, keyed_normal
 
 allocation_rules = Registry("allocation rule")
 
@@ -37,16 +43,28 @@ allocation_rules = Registry("allocation rule")
 class Programme:
     """One funding programme with yearly budgets. Amounts in EUR; ``key`` is its config key."""
 
-    def __init__(self, key: str, cfg: ProgrammeConfig, region: pd.DataFrame, seed: int):
+    def __init__(self, key: str, cfg: ProgrammeConfig, region: pd.DataFrame, seed: int,
+                 need: np.ndarray | None = None):
         self.key, self.cfg = key, cfg
         self.population = region.population.to_numpy(dtype=float)
+        self.themes = frozenset(THEMES.index(t) for t in (cfg.themes or THEMES))
+        # initial need per municipality in the programme's themes (for a formula by need), each theme's
+        # stock relative to its regional total so that hectares and service fields weigh alike
+        need = np.ones((len(self.population), len(THEMES))) if need is None else need
+        totals = need.sum(axis=0)
+        self.need = sum((need[:, k] / totals[k] for k in self.themes if totals[k] > 0), np.zeros(len(self.population)))
         self.annual_budget = cfg.budget_per_head_year * float(self.population.sum())
-        self.rng = Streams(seed)[f"funding:{key}"]        # only lotteries and revealed gains draw from it
+        self.rng = Streams(seed)[f"funding:{key}"]        # only lotteries draw from it (other luck is keyed on the project)
         self.rule = allocation_rules.get(cfg.allocation)(self)
         self.inflow = self.available = self.committed = self.spent = self.lapsed = 0.0
         self.requested = self.approved = 0.0
+        self.decided = self.approvals = self.rejected_quality = self.rejected_budget = 0
+        self.submitted, self.quality_sum = 0, 0.0
         self.granted_to = np.zeros(len(self.population))       # approved EUR per lead municipality
         self.queue: list[Project] = []
+
+    def funds(self, theme: int) -> bool:
+        return theme in self.themes
 
     # -- calendar -----------------------------------------------------------------------------
 
@@ -76,39 +94,60 @@ class Programme:
         return share * project.cost * (1.0 - self.cfg.cofinancing_share)
 
     def submit(self, project: Project) -> None:
+        """Queue an application; its reviewed score is drawn now (quality plus the reviewers' noise)."""
         if self.cfg.two_stage and project.stage == 0:
             project.stage = 1                               # first a concept
         project.request = self.grant_request(project)
+        project.score = project.quality + self.cfg.review_noise * keyed_normal(
+            project.seed, REVIEW, project.stage, project.submission)
         self.requested += project.request
+        self.submitted += 1
+        self.quality_sum += project.quality
         self.queue.append(project)
 
     def quality(self, project: Project) -> float:
-        """Application quality in [0, 1]: the normal CDF of the latent score plus any advice bonus."""
-        return float(ndtr(project.quality + project.quality_bonus))
+        """The reviewed score of a submitted application (standard deviations of quality)."""
+        return project.score
 
     def eligible(self, project: Project) -> bool:
-        return self.quality(project) >= self.cfg.approval_threshold
+        return project.score >= self.cfg.approval_threshold
 
-    def decide(self, step: int) -> list[tuple[Project, bool]]:
-        """Decide the applications queued so far if this is a decision month; returns (project, approved).
+    def pass_share(self, project: Project) -> float:
+        """Chance that the reviewers find this application eligible, given its quality (for reports)."""
+        noise = self.cfg.review_noise
+        gap = project.quality - self.cfg.approval_threshold
+        return float(ndtr(gap / noise)) if noise > 0 else float(gap >= 0)
+
+    def decide(self, step: int) -> list[tuple[Project, bool, str]]:
+        """Decide the applications queued so far if this is a decision month; returns (project, approved,
+        reason), the reason of a rejection being "quality" (not eligible) or "budget".
 
         Second-stage applications (implementation after a funded concept) are decided every month on
         eligibility and budget; the rule decides everything else."""
-        followups = [p for p in self.queue if p.stage == 2]
-        decisions = [(p, self.eligible(p) and p.request <= self.available) for p in followups]
-        for p, ok in decisions:
+        decisions = []
+        for p in [p for p in self.queue if p.stage == 2]:
+            ok = self.eligible(p) and p.request <= self.available
             if ok:
                 self.grant(p)
+            decisions.append((p, ok))
         waiting = [p for p in self.queue if p.stage != 2]
         self.queue = []
         if waiting and not self.decides(step):
             self.queue = waiting
-            return decisions
-        for project, approved in self.rule.decide(waiting, step):
-            if approved:
-                self.grant(project)
-            decisions.append((project, approved))
-        return decisions
+        elif waiting:
+            for project, approved in self.rule.decide(waiting, step):
+                if approved:
+                    self.grant(project)
+                decisions.append((project, approved))
+        out = []
+        for project, approved in decisions:
+            reason = "" if approved else ("budget" if self.eligible(project) else "quality")
+            self.decided += 1
+            self.approvals += approved
+            self.rejected_quality += reason == "quality"
+            self.rejected_budget += reason == "budget"
+            out.append((project, approved, reason))
+        return out
 
     def grant(self, project: Project) -> None:
         project.grant = project.request
@@ -198,15 +237,20 @@ class Lottery(AllocationRule):
 
 @allocation_rules.register("formula", competitive=False)
 class Formula(AllocationRule):
-    """Each municipality is entitled to a share of each year's budget (by population, or equal
-    shares); unused entitlement accumulates, so a small town can save up for a project (use it with
+    """Each municipality is entitled to a share of each year's budget (by population, by its initial need
+    in the programme's themes, or equal shares); unused entitlement accumulates, so a small town can save up for a project (use it with
     ``carry_over``, or the savings lapse with the budget). An eligible application is approved while
     its lead's entitlement and the budget last."""
 
     def __init__(self, programme: Programme):
         super().__init__(programme)
-        pop = programme.population
-        shares = pop / pop.sum() if programme.cfg.formula_basis == "population" else np.full(len(pop), 1 / len(pop))
+        pop, basis = programme.population, programme.cfg.formula_basis
+        if basis == "population":
+            shares = pop / pop.sum()
+        elif basis == "need" and programme.need.sum() > 0:
+            shares = programme.need / programme.need.sum()
+        else:
+            shares = np.full(len(pop), 1 / len(pop))
         self.shares = shares
         self.entitled = np.zeros(len(pop))
 

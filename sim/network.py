@@ -1,25 +1,35 @@
-"""The collaboration graph: who is tied to whom, and the evidence each tie carries.
+"""The collaboration graph: who is tied to whom, and what each side knows of the other.
 
-Topology: ``eid_of[u][v]`` is the edge id of the tie u-v (nodes are the agents' ``unique_id``), and
-``G`` gives the same as a ``networkx.Graph`` whose edges carry that ``eid``. The edge id indexes numpy
-arrays holding the tie's history: positive and negative evidence (``r``, ``s``), the month of the last
-interaction, the kind of tie, the number of joint projects and the month it was created. Evidence
-fades with the monthly forgetting factor (Josang & Ismail 2002); the decay is applied lazily,
-``r * forgetting ** (now - last)``, so unused ties weaken without any work per month, and metrics
-read all edges at once as arrays.
+Topology and evidence are kept apart. A *pair slot* (an index into the arrays below) is made the
+first time two nodes meet and is kept for good; the pair's tie is *alive* while they are in contact
+and disappears after a long silence (:meth:`CollabNetwork.prune`), but its evidence stays in the slot
+and is there again when the two meet anew. So a tie can exist with no evidence (two strangers just
+introduced) and evidence can outlive a tie.
+
+Evidence is directional: slot ``e`` holds what ``u[e]`` has seen of ``v[e]`` at index ``2e`` and what
+``v[e]`` has seen of ``u[e]`` at ``2e + 1`` (``r`` positive, ``s`` negative experiences, ``last`` the
+month they were last written). Each fades with its own monthly forgetting factor, applied lazily as
+``r * forgetting_positive ** (now - last)``; by default negative evidence is not forgotten, so distrust
+heals only through new positive evidence. Trust of i in j is the beta-reputation expectation
+(Josang & Ismail 2002), ``(r + a) / (r + s + a + b)``; :meth:`CollabNetwork.opinion` adds what shared
+partners know of j, discounted by i's evidence about them.
+
+``eid_of[u][v]`` is the slot of a live tie, ``neighbours[u]`` the live neighbours by sector, and ``G`` the
+live graph as a ``networkx.Graph`` (for analysis).
 
 >>> from sim.config import TrustConfig
 >>> net = CollabNetwork(TrustConfig())
 >>> for node in (1, 2): net.add_node(node, "public")
 >>> round(net.trust(1, 2, step=0), 3)          # strangers: the prior a / (a + b)
 0.5
->>> _ = net.record(1, 2, positive=1.0, step=0) # one success: (1 + 1) / (1 + 0 + 2)
->>> round(net.trust(1, 2, step=0), 3)
-0.667
+>>> _ = net.record(1, 2, step=0, positive=1.0) # 1 saw 2 deliver: (1 + 1) / (1 + 0 + 2)
+>>> round(net.trust(1, 2, step=0), 3), round(net.trust(2, 1, step=0), 3)   # 2 has seen nothing of 1
+(0.667, 0.5)
 """
 
 from __future__ import annotations
 
+import math
 import weakref
 from dataclasses import dataclass
 
@@ -33,56 +43,61 @@ from sim.config import NetworkConfig, TrustConfig
 SECTORS = ("public", "business", "civil", "coordination")
 COORDINATION = SECTORS.index("coordination")
 TIE_KINDS = ("geographic", "local", "project", "introduction", "event", "membership")
+STRUCTURAL = frozenset(TIE_KINDS.index(k) for k in ("geographic", "local", "membership"))   # never pruned
 EARTH_RADIUS_KM = 6371.0
+NOT_TALLIED = 9                      # tally code of ties that are dead or involve a coordinating body
+W = 2.0                              # non-informative prior weight of Josang's opinion mapping
 
 
 class CollabNetwork:
-    """Graph topology plus per-edge evidence arrays. Nodes are agent ids (small positive ints)."""
+    """Graph topology plus per-pair, per-direction evidence arrays. Nodes are agent ids (small ints)."""
 
     def __init__(self, trust: TrustConfig):
         self.nodes: dict[int, dict] = {}                         # node -> its attributes (sector, kind)
         self._graph: tuple | None = None                         # (key, networkx.Graph), see G
         self._topology = 0                                       # bumped whenever a tie comes or goes
-        self.a = trust.prior_positive
-        self.b = trust.prior_negative
-        self.forgetting = trust.forgetting
+        self.a, self.b = trust.prior_positive, trust.prior_negative
+        self.forget_r, self.forget_s = trust.forgetting_positive, trust.forgetting_negative
         self.sector = np.zeros(0, dtype=np.int8)              # node id -> index into SECTORS (-1: none)
-        self._n = 0                                              # edge slots used
+        self._n = 0                                              # pair slots used
         self.changes = 0                                         # bumped whenever any tie or evidence changes
-        self._table: EdgeTable | None = None                     # this month's edge table
-        self._actor_trust: tuple | None = None                   # ((step, changes), ActorTrust)
-        self.latest = 0                                          # the latest month in which a tie changed
-        self._powers: list[float] = [1.0]                        # forgetting ** months, months = 0, 1, ...
-        self._power_array = np.ones(1)                           # the same as an array
-        self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> its neighbours by sector index
-        self.eid_of: dict[int, dict[int, int]] = {}             # node -> {neighbour: edge id of their tie}
-        # triangles and degree of every node in the graph of actors' ties (coordinating bodies' ties left
-        # out), kept up to date as ties come and go, so the clustering coefficient costs O(nodes)
-        # (plain lists: they change one tie at a time, where numpy's per-item overhead would dominate)
+        self.latest = 0                                          # the latest month in which evidence was written
+        self._powers_r, self._powers_s = [1.0], [1.0]            # forgetting ** months, months = 0, 1, ...
+        self._arrays_r, self._arrays_s = np.ones(1), np.ones(1)
+        self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> live neighbours by sector index
+        self.eid_of: dict[int, dict[int, int]] = {}             # node -> {live neighbour: slot}
+        self.slot_of: dict[tuple[int, int], int] = {}           # (smaller, larger) -> slot, live or not
+        self._cache: dict[str, tuple] = {}                       # per-month results, keyed on (step, changes)
+        self._ver: list[int] = []                                # per node: bumped when its ties or evidence change
+        self._opinions: dict[tuple[int, int, bool], tuple] = {}  # (observer, target, third) -> (versions, step, opinion)
+        # triangles and degree of every node in the graph of actors' live ties (bodies' ties left out),
+        # kept up to date as ties come and go, so the clustering coefficient costs O(nodes)
         self.triangles: list[int] = []
         self.degree: list[int] = []
-        self.actor_neighbours: dict[int, set[int]] = {}          # the same ties as sets, actors only
+        self.actor_neighbours: dict[int, set[int]] = {}
         self._local = np.zeros(0)                                # local clustering coefficient by node,
         self._dirty: set[int] = set()                            # ... out of date for these nodes
         self._sector: list[int] = []                             # self.sector as a list, read per tie
+        self._u: list[int] = []                                  # self.u as a list, read per tie
         cap = 64
         self.u = np.zeros(cap, np.int64)
         self.v = np.zeros(cap, np.int64)
         self.su = np.zeros(cap, np.int8)                         # sectors of u and v
         self.sv = np.zeros(cap, np.int8)
         self.pair = np.zeros(cap, np.int8)                       # sector pair: 3 * min(su, sv) + max(su, sv)
-        self.tally = np.zeros(cap, np.intp)                      # pair for live ties between actors, else 9
-        self.ties_by_pair = np.zeros(NOT_TALLIED + 1, np.int64)  # edge slots by tally code
-        # Most ties keep the evidence they were made with (a region's initial ties: 97 % of all ties after
-        # 120 default months), so they all have the same trust: the metrics compute it once for them
-        self.standing: tuple[float, int] | None = None           # (evidence, month) of the first ties made
-        self.r = np.zeros(cap)
-        self.s = np.zeros(cap)
-        self.last = np.zeros(cap, np.int64)
+        self.tally = np.zeros(cap, np.intp)                      # pair code for live ties between actors, else 9
+        self.ties_by_pair = np.zeros(NOT_TALLIED + 1, np.int64)  # slots by tally code
         self.kind = np.zeros(cap, np.int8)
-        self.projects = np.zeros(cap, np.int64)
-        self.created = np.zeros(cap, np.int64)
+        self.projects = np.zeros(cap, np.int64)                  # joint projects the pair has started
+        self.created = np.zeros(cap, np.int64)                   # month the tie was (last) made
+        self.contact = np.zeros(cap, np.int64)                   # month of the pair's last contact
         self.alive = np.zeros(cap, bool)
+        self.r = np.zeros(2 * cap)                               # directed evidence, index 2 * slot + side
+        self.s = np.zeros(2 * cap)
+        self.last = np.zeros(2 * cap, np.int64)
+        self._r: list[float] = []                                # the same as lists, read one by one
+        self._s: list[float] = []
+        self._last: list[int] = []
 
     # -- nodes and ties ---------------------------------------------------------------------
 
@@ -94,6 +109,7 @@ class CollabNetwork:
             self.sector = np.concatenate([self.sector, np.full(more, -1, dtype=np.int8)])
             self.triangles.extend([0] * more)
             self.degree.extend([0] * more)
+            self._ver.extend([0] * more)
             self._sector.extend([-1] * more)
             self._local = np.concatenate([self._local, np.zeros(more)])
         self.sector[node] = self._sector[node] = SECTORS.index(sector)
@@ -102,40 +118,54 @@ class CollabNetwork:
         self.actor_neighbours[node] = set()
         self.nodes[node] = {"sector": sector, **attrs}
 
-    def add_ties(self, us, vs, kind: str, step: int, evidence: float = 0.0) -> None:
-        """Add many new ties at once, in order (a pair already tied, or repeated, is skipped). Both
-        ends must already be nodes. ``evidence`` (positive evidence, the same for all of them) is a number."""
-        evidence = float(evidence)
+    def add_ties(self, us, vs, kind: str, step: int, r_uv=0.0, s_uv=0.0, r_vu=0.0, s_vu=0.0) -> None:
+        """Add many new ties at once (a pair already tied, or repeated, is skipped), with the evidence
+        each side has of the other (numbers or arrays as long as ``us``). Both ends must be nodes."""
         us, vs = np.asarray(us).tolist(), np.asarray(vs).tolist()
         missing = [node for node in set(us) | set(vs) if node not in self.neighbours]
         if missing:
             raise ValueError(f"node(s) {sorted(missing)[:3]} not in the network; add them (add_node) before tying them")
-        eid_of, seen, new_u, new_v = self.eid_of, set(), [], []
-        for u, v in zip(us, vs):
+        evidence = [np.broadcast_to(np.asarray(x, dtype=float), (len(us),)) for x in (r_uv, s_uv, r_vu, s_vu)]
+        slot_of, seen, keep = self.slot_of, set(), []
+        for i, (u, v) in enumerate(zip(us, vs)):
             pair = (u, v) if u < v else (v, u)
-            if u != v and v not in eid_of[u] and pair not in seen:
+            if u != v and pair not in slot_of and pair not in seen:
                 seen.add(pair)
-                new_u.append(u)
-                new_v.append(v)
-        first, k = self._n, len(new_u)
+                keep.append(i)
+        first, k = self._n, len(keep)
+        if k == 0:
+            return
         self._reserve(first + k)
-        at = slice(first, first + k)
-        U, V = np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
+        at, idx = slice(first, first + k), np.array(keep, dtype=np.int64)
+        U, V = np.array(us, dtype=np.int64)[idx], np.array(vs, dtype=np.int64)[idx]
         self.u[at], self.v[at], self.su[at], self.sv[at] = U, V, self.sector[U], self.sector[V]
         self.pair[at] = pair_code(self.su[at], self.sv[at])
-        actors = (self.su[at] != COORDINATION) & (self.sv[at] != COORDINATION)
-        self.tally[at] = np.where(actors, self.pair[at], NOT_TALLIED)
-        self.ties_by_pair += np.bincount(self.tally[at], minlength=NOT_TALLIED + 1)
-        if k and self.standing is None:
-            self.standing = (evidence, step)
-        self.r[at], self.s[at], self.last[at], self.created[at] = evidence, 0.0, step, step
-        if k:
-            self.latest = max(self.latest, step)
-        self.kind[at], self.projects[at], self.alive[at] = TIE_KINDS.index(kind), 0, True
+        self.kind[at], self.projects[at], self.created[at], self.contact[at] = TIE_KINDS.index(kind), 0, step, step
+        fwd, bwd = slice(2 * first, 2 * (first + k), 2), slice(2 * first + 1, 2 * (first + k), 2)
+        self.r[fwd], self.s[fwd] = evidence[0][idx], evidence[1][idx]
+        self.r[bwd], self.s[bwd] = evidence[2][idx], evidence[3][idx]
+        self.last[2 * first: 2 * (first + k)] = step
+        self.latest = max(self.latest, step)
         self._n += k
-        self._link(zip(new_u, new_v, range(first, first + k)), +1)
-        self.changes += k
-        self._topology += k
+        self._u.extend(U.tolist())
+        self._r.extend(self.r[2 * first: 2 * self._n].tolist())
+        self._s.extend(self.s[2 * first: 2 * self._n].tolist())
+        self._last.extend([step] * (2 * k))
+        for slot, (u, v) in enumerate(zip(U.tolist(), V.tolist()), start=first):
+            slot_of[(u, v) if u < v else (v, u)] = slot
+        self._revive(range(first, first + k))
+        self.changes += 1
+
+    def _revive(self, slots) -> None:
+        """Make the ties of these slots alive: neighbour sets, triangles, tallies."""
+        slots = list(slots)
+        arr = np.array(slots, dtype=np.int64)
+        actors = (self.su[arr] != COORDINATION) & (self.sv[arr] != COORDINATION)
+        self.tally[arr] = np.where(actors, self.pair[arr], NOT_TALLIED)
+        self.ties_by_pair += np.bincount(self.tally[arr], minlength=NOT_TALLIED + 1)
+        self.alive[arr] = True
+        self._link(zip(self.u[arr].tolist(), self.v[arr].tolist(), slots), +1)
+        self._topology += len(slots)
 
     @property
     def n_ties(self) -> int:
@@ -144,12 +174,9 @@ class CollabNetwork:
 
     @property
     def G(self) -> nx.Graph:
-        """The collaboration graph as a ``networkx.Graph``: nodes (agent ids, in the order they were added)
-        with ``sector`` and ``kind``, live ties (in the order they were made) with their ``eid``. Built when
-        asked for and shared until a tie comes or goes: a snapshot to read, not to edit (edits would not
-        reach the model and other readers would see them; take ``G.copy()`` to change a graph). Ties change
-        through :meth:`tie`, :meth:`record` and :meth:`prune`; the model itself steps on ``eid_of`` and
-        ``neighbours``, which spares it networkx's dict per tie."""
+        """The live collaboration graph as a ``networkx.Graph``: nodes (agent ids, in the order they were
+        added) with ``sector`` and ``kind``, live ties with their ``eid`` (slot). Built when asked for and
+        shared until a tie comes or goes: a snapshot to read, not to edit (take ``G.copy()`` to change it)."""
         key = (self._topology, len(self.nodes))
         if self._graph is None or self._graph[0] != key:
             graph = nx.Graph()
@@ -161,36 +188,57 @@ class CollabNetwork:
         return self._graph[1]
 
     def tie(self, u: int, v: int, kind: str, step: int) -> int:
-        """The edge id of the tie u-v, creating it (with no evidence) if there is none."""
+        """The slot of the live tie u-v, making it (or reviving the pair's old slot, evidence and all) if
+        there is none; either way the pair is in contact this month."""
         eid = self.eid_of[u].get(v) if u in self.eid_of else None
-        return eid if eid is not None else self._new_edge(u, v, kind, step, 0.0)
+        if eid is None:
+            if u == v:
+                raise ValueError(f"a tie needs two different nodes, not {u} and itself")
+            if u not in self.neighbours or v not in self.neighbours:
+                raise ValueError(f"node(s) {[x for x in (u, v) if x not in self.neighbours]} not in the network; "
+                                 "add them (add_node) before tying them")
+            eid = self.slot_of.get((u, v) if u < v else (v, u))
+            if eid is None:
+                self.add_ties([u], [v], kind, step)
+                return self._n - 1
+            self.kind[eid], self.created[eid] = TIE_KINDS.index(kind), step
+            self._revive([eid])
+        self.contact[eid] = step
+        self.changes += 1
+        return eid
 
-    def _new_edge(self, u: int, v: int, kind: str, step: int, evidence: float) -> int:
-        if u == v:                                    # add_ties would skip it (and refuses unknown nodes)
-            raise ValueError(f"a tie needs two different nodes, not {u} and itself")
-        self.add_ties([u], [v], kind, step, evidence)
-        return self._n - 1
+    def touch(self, u: int, v: int, step: int) -> None:
+        """Contact between u and v this month (a meeting, a joint project), if they are tied."""
+        eid = self.eid_of[u].get(v)
+        if eid is not None:
+            self.contact[eid] = step
 
     def _reserve(self, size: int) -> None:
-        """Room for ``size`` edge slots (capacity doubles)."""
+        """Room for ``size`` pair slots (capacity doubles)."""
         if size <= len(self.u):
             return
         cap = max(2 * len(self.u), size)
-        for name in ("u", "v", "su", "sv", "pair", "tally", "r", "s", "last", "kind", "projects", "created", "alive"):
+        for name in ("u", "v", "su", "sv", "pair", "tally", "kind", "projects", "created", "contact", "alive"):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
+        for name in ("r", "s", "last"):
+            old = getattr(self, name)
+            new = np.zeros(2 * cap, old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
 
     def _link(self, ties, sign: int) -> None:
-        """Update edge ids, neighbour sets, triangles and degrees for ``ties`` ((u, v, edge id) each)
+        """Update live slots, neighbour sets, triangles and degrees for ``ties`` ((u, v, slot) each)
         coming (+1) or going (-1). Ties of coordinating bodies count as neighbours, not in triangles
-        and degrees. (One loop over all the ties with everything it touches at hand: a region's
-        initial ties come in thousands.)"""
+        and degrees."""
         sector, by_sector, actors, eid_of = self._sector, self.neighbours, self.actor_neighbours, self.eid_of
-        triangles, degree, dirty = self.triangles, self.degree, self._dirty
+        triangles, degree, dirty, ver = self.triangles, self.degree, self._dirty, self._ver
         for u, v, eid in ties:
             su, sv = sector[u], sector[v]
+            ver[u] += 1
+            ver[v] += 1
             if sign > 0:
                 by_sector[u][sv].add(v)
                 by_sector[v][su].add(u)
@@ -206,7 +254,7 @@ class CollabNetwork:
                 au.discard(v)
                 av.discard(u)
             if not au.isdisjoint(av):                     # triangles through common neighbours
-                common = au & av                          # (without the tie itself)
+                common = au & av
                 for w in common:
                     triangles[w] += sign
                 dirty.update(common)
@@ -222,116 +270,177 @@ class CollabNetwork:
 
     # -- evidence and trust -----------------------------------------------------------------
 
+    def _tables(self, step: int) -> tuple[list[float], list[float]]:
+        if step >= len(self._powers_r):
+            n = max(2 * len(self._powers_r), step + 1)
+            self._powers_r = [self.forget_r ** k for k in range(n)]
+            self._powers_s = [self.forget_s ** k for k in range(n)]
+            self._arrays_r, self._arrays_s = np.array(self._powers_r), np.array(self._powers_s)
+        return self._powers_r, self._powers_s
+
     def decay(self, step: int, last):
-        """``forgetting ** (step - last)``: how much of the evidence recorded in month(s) ``last`` (an int
-        or an int array) is left in month ``step``, from one table, so that every path to a tie's
-        trust computes the same number. ``step`` may not be before the latest month with evidence."""
+        """(factor for r, factor for s): how much of evidence written in month(s) ``last`` (an int or an
+        int array) is left in month ``step``. ``step`` may not be before the latest month with evidence."""
         if step < self.latest:
             raise ValueError(f"evidence asked for month {step}, before month {self.latest} in which some was "
                              "recorded; pass the current month")
-        if step >= len(self._powers):
-            self._powers = [self.forgetting ** k for k in range(max(2 * len(self._powers), step + 1))]
-            self._power_array = np.array(self._powers)
-        if isinstance(last, int):                     # one tie (the frequent case: plain ints, no numpy)
-            return self._powers[step - last]
-        return self._power_array[step - np.asarray(last)]
+        pr, ps = self._tables(step)
+        if isinstance(last, int):
+            return pr[step - last], ps[step - last]
+        age = step - np.asarray(last)
+        return self._arrays_r[age], self._arrays_s[age]
 
-    def _decayed(self, eid, step):
-        factor = self.decay(step, self.last.item(eid))
-        return self.r.item(eid) * factor, self.s.item(eid) * factor
+    def index(self, observer: int, target: int) -> int:
+        """Index of observer's evidence about target in ``r``, ``s``, ``last`` (-1 if they never met)."""
+        eid = self.eid_of[observer].get(target) if observer in self.eid_of else None
+        if eid is None:
+            eid = self.slot_of.get((observer, target) if observer < target else (target, observer))
+            if eid is None:
+                return -1
+        return 2 * eid + (0 if self.u.item(eid) == observer else 1)
+
+    def evidence(self, observer: int, target: int, step: int) -> tuple[float, float]:
+        """What observer has seen of target, as decayed (positive, negative) experiences."""
+        if step < self.latest:
+            self.decay(step, 0)                              # raises: evidence cannot be read backwards
+        if step >= len(self._powers_r):
+            self._tables(step)
+        eid = self.eid_of[observer].get(target) if observer in self.eid_of else None
+        if eid is None:
+            eid = self.slot_of.get((observer, target) if observer < target else (target, observer))
+            if eid is None:
+                return 0.0, 0.0
+        d = 2 * eid + (self._u[eid] != observer)
+        age = step - self._last[d]
+        return self._r[d] * self._powers_r[age], self._s[d] * self._powers_s[age]
 
     def expected(self, r, s):
         """Beta-reputation expectation (r + a) / (r + s + a + b); 0 where there is no evidence and no prior."""
         den = r + s + self.a + self.b
-        if self.a + self.b > 0:                       # the usual case: every denominator is positive
+        if self.a + self.b > 0:
             return (r + self.a) / den
         return np.where(den > 0, (r + self.a) / np.where(den > 0, den, 1.0), 0.0)
 
-    def trust(self, u: int, v: int, step: int) -> float:
-        """Trust between u and v now (the prior for strangers); plain floats, as it is called often."""
-        eid = self.eid_of[u].get(v) if u in self.eid_of else None
-        r = s = 0.0
-        if eid is not None:
-            factor = self.decay(step, self.last.item(eid))
-            r, s = self.r.item(eid) * factor, self.s.item(eid) * factor
+    def trust(self, observer: int, target: int, step: int) -> float:
+        """Observer's trust in target from its own evidence (the prior for strangers)."""
+        r, s = self.evidence(observer, target, step)
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
 
-    def trust_many(self, u: int, vs: list[int], step: int) -> np.ndarray:
-        """Trust between u and each of ``vs`` now: the same numbers as :meth:`trust`, at once."""
-        if len(vs) <= 16:                                # a few: numpy's overhead per call would dominate
-            return np.array([self.trust(u, v, step) for v in vs], dtype=float)
-        mine = self.eid_of[u]
-        try:                                             # usually all tied (candidates among u's ties):
-            e = np.fromiter(map(mine.__getitem__, vs), np.int64, len(vs))   # their edge ids, in C
-        except KeyError:
-            e = None
-        if e is not None:
-            factor = self.decay(step, self.last[e])
-            return self.expected(self.r[e] * factor, self.s[e] * factor)
-        tied = np.array([v in mine for v in vs], dtype=bool)
-        e = np.array([mine[v] for v in vs if v in mine], dtype=np.int64)
-        r, s = np.zeros(len(vs)), np.zeros(len(vs))
-        factor = self.decay(step, self.last[e])
-        r[tied], s[tied] = self.r[e] * factor, self.s[e] * factor
-        return self.expected(r, s)
+    def contact_trust(self, observer: int, step: int) -> dict[int, float]:
+        """Observer's trust in each of its live contacts (its own evidence), as one dict."""
+        if step < self.latest:
+            self.decay(step, 0)
+        if step >= len(self._powers_r):
+            self._tables(step)
+        a, b = self.a, self.b
+        out = {}
+        for k, eid in self.eid_of[observer].items():
+            r, s = self._ev(eid, observer, step)
+            den = r + s + a + b
+            out[k] = (r + a) / den if den > 0 else 0.0
+        return out
 
-    def record(self, u: int, v: int, step: int, positive: float = 0.0, negative: float = 0.0,
-               kind: str = "project", joint_project: bool = False) -> int:
-        """Add evidence from an interaction between u and v (creating the tie if needed)."""
-        eid = self.tie(u, v, kind, step)
-        r, s = self._decayed(eid, step)
-        self.r[eid], self.s[eid] = r + positive, s + negative
-        self.last[eid] = step
+    def trust_many(self, observer: int, targets: list[int], step: int) -> np.ndarray:
+        return np.array([self.trust(observer, t, step) for t in targets], dtype=float)
+
+    def opinion(self, observer: int, target: int, step: int, third_party: bool = True) -> tuple[float, float]:
+        """Observer's expected trust in target and its standard deviation (of the Beta posterior), from its
+        own evidence plus, with ``third_party``, what every shared live neighbour k has seen of target,
+        discounted by observer's evidence about k (Josang & Ismail 2002: with W = 2,
+        r' = 2 r_ok r_kt / ((s_ok + 2)(r_kt + s_kt + 2) + 2 r_ok), s' likewise with s_kt; the consensus
+        adds evidence). A shared partner observer has no positive evidence about counts for nothing.
+        Remembered within the month until the ties or evidence of either end change (evidence by or
+        about a node, or a tie of it, bumps its version; a shared partner's evidence about ``target`` or
+        ``observer``'s about the partner bumps one of the two)."""
+        key = (observer, target, third_party)
+        versions = (self._ver[observer], self._ver[target], step)
+        cached = self._opinions.get(key)
+        if cached is not None and cached[0] == versions:
+            return cached[1]
+        result = self._opinion(observer, target, step, third_party)
+        if len(self._opinions) > 500_000:
+            self._opinions.clear()
+        self._opinions[key] = (versions, result)
+        return result
+
+    def _ev(self, eid: int, observer: int, step: int) -> tuple[float, float]:
+        """Decayed evidence of ``observer`` (an end of live slot ``eid``) about the other end."""
+        d = 2 * eid + (self._u[eid] != observer)
+        age = step - self._last[d]
+        return self._r[d] * self._powers_r[age], self._s[d] * self._powers_s[age]
+
+    def _opinion(self, observer: int, target: int, step: int, third_party: bool) -> tuple[float, float]:
+        r, s = self.evidence(observer, target, step)          # (also checks step and grows the tables)
+        if third_party and target in self.eid_of:
+            mine, theirs = self.eid_of[observer], self.eid_of[target]
+            small, large = (theirs, mine) if len(mine) > len(theirs) else (mine, theirs)
+            for k in small:
+                if k not in large or k == observer or k == target:
+                    continue
+                r_ok, s_ok = self._ev(mine[k], observer, step)
+                if r_ok <= 0:
+                    continue
+                r_kt, s_kt = self._ev(theirs[k], k, step)
+                if r_kt + s_kt <= 0:
+                    continue
+                den = (s_ok + W) * (r_kt + s_kt + W) + W * r_ok
+                r += W * r_ok * r_kt / den
+                s += W * r_ok * s_kt / den
+        n = r + s + self.a + self.b
+        if n <= 0:
+            return 0.0, 0.0
+        mean = (r + self.a) / n
+        return mean, math.sqrt(mean * (1.0 - mean) / (n + 1.0))
+
+    def record(self, observer: int, target: int, step: int, positive: float = 0.0, negative: float = 0.0,
+               kind: str = "project") -> int:
+        """Observer adds evidence about target (making or reviving their tie; they are in contact)."""
+        eid = self.tie(observer, target, kind, step)
+        d = 2 * eid + (self._u[eid] != observer)
+        fr, fs = self.decay(step, self._last[d])
+        self.r[d] = self._r[d] = self._r[d] * fr + positive
+        self.s[d] = self._s[d] = self._s[d] * fs + negative
+        self.last[d] = self._last[d] = step
         self.latest = max(self.latest, step)
         self.changes += 1
-        self.projects[eid] += int(joint_project)
+        self._ver[observer] += 1
+        self._ver[target] += 1
         return eid
+
+    def meet(self, u: int, v: int, step: int, evidence: float, kind: str = "event") -> None:
+        """u and v meet face to face: a tie where there was none, and positive evidence each way."""
+        self.record(u, v, step, positive=evidence, kind=kind)
+        self.record(v, u, step, positive=evidence, kind=kind)
+
+    # -- reading all ties at once ----------------------------------------------------------
 
     def edge_table(self, step: int) -> EdgeTable:
         """All live ties as arrays (see :class:`EdgeTable`), cached while nothing changes in the month."""
         key = (step, self.changes)
-        if self._table is None or self._table.key != key:
-            self._table = EdgeTable(self, np.flatnonzero(self.alive[: self._n]), step, key)
-        return self._table
+        cached = self._cache.get("table")
+        if cached is None or cached[0] != key:
+            cached = self._cache["table"] = (key, EdgeTable(self, np.flatnonzero(self.alive[: self._n]), step, key))
+        return cached[1]
 
-    def actor_trust(self, step: int) -> ActorTrust:
-        """Trust on the live ties between actors this month, summarised for the metrics (cached while
-        nothing changes). Ties that still hold exactly the evidence of the first ties made (``standing``:
-        the region's initial ties, most of all ties) share one trust value, computed once; the others are
-        computed tie by tie; both are summed by sector pair. (Which ties' evidence changed is read from the
-        evidence arrays themselves, so it holds whatever wrote ``r``, ``s`` or ``last``; the live ties per
-        sector pair are counted as ties come and go, by :meth:`add_ties` and :meth:`prune`.)"""
+    def directed_trust(self, step: int) -> DirectedTrust:
+        """Trust in both directions on every live tie between actors this month (cached)."""
         key = (step, self.changes)
-        if self._actor_trust is None or self._actor_trust[0] != key:
-            n = self._n
-            counts = self.ties_by_pair[:NOT_TALLIED].copy()        # live ties between actors, by sector pair
-            standing = float("nan")
-            if self.standing is None:
-                own = np.arange(n)
-            else:                                              # the few ties whose evidence changed
-                evidence, made = self.standing
-                changed = self.r[:n] != evidence
-                changed |= self.s[:n] != 0.0
-                changed |= self.last[:n] != made
-                own = np.flatnonzero(changed)
-                factor = self.decay(step, made)
-                standing = float(self.expected(evidence * factor, 0.0 * factor))   # as tie by tie (s = 0)
-            own = own[self.tally[own] < NOT_TALLIED]
-            factor = self.decay(step, self.last[own])
-            trust = self.expected(self.r[own] * factor, self.s[own] * factor)
-            pairs = self.tally[own]
-            sums = np.bincount(pairs, weights=trust, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]
-            same = counts - np.bincount(pairs, minlength=NOT_TALLIED + 1)[:NOT_TALLIED]   # standing evidence
-            if same.any():
-                sums = sums + same * standing
-            self._actor_trust = (key, ActorTrust(int(counts.sum()), counts, sums, trust, standing, int(same.sum())))
-        return self._actor_trust[1]
+        cached = self._cache.get("directed")
+        if cached is None or cached[0] != key:
+            slots = np.flatnonzero(self.tally[: self._n] < NOT_TALLIED)
+            d = np.empty(2 * len(slots), np.int64)
+            d[0::2], d[1::2] = 2 * slots, 2 * slots + 1
+            fr, fs = self.decay(step, self.last[d])
+            trust = self.expected(self.r[d] * fr, self.s[d] * fs)
+            pair = np.repeat(self.tally[slots], 2)
+            contact = np.repeat(self.contact[slots], 2)
+            cached = self._cache["directed"] = (key, DirectedTrust(trust, pair, contact, slots))
+        return cached[1]
 
     def average_clustering(self, n_nodes: int) -> float:
-        """Average local clustering coefficient of the actors' ties (as ``networkx.average_clustering``
-        over ``n_nodes`` nodes, those with fewer than two ties counting 0); nodes' local coefficients are
-        recomputed only where ties changed."""
+        """Average local clustering coefficient of the actors' live ties (as ``networkx.average_clustering``
+        over ``n_nodes`` nodes, those with fewer than two ties counting 0)."""
         if self._dirty:
             local, tri, degree = self._local, self.triangles, self.degree
             for i in self._dirty:
@@ -340,18 +449,16 @@ class CollabNetwork:
             self._dirty.clear()
         return float(self._local.sum() / n_nodes) if n_nodes else 0.0
 
-    def prune(self, step: int, min_evidence: float, unused_months: int = 12,
-              keep: set[tuple[int, int]] = frozenset()) -> int:
-        """Drop ties unused for ``unused_months`` whose decayed evidence r + s is below ``min_evidence``,
-        except membership ties (to coordinating bodies) and the pairs in ``keep`` (given as (smaller id,
-        larger id); e.g. partners of running projects, whose tie has no evidence until the project
-        ends). Returns how many ties were dropped."""
-        edges = self.edge_table(step)
-        idle = step - self.last[edges["eid"]] >= unused_months
-        standing = edges["kind"] == TIE_KINDS.index("membership")     # a membership is not a habit that fades
-        weak = (edges["r"] + edges["s"] < min_evidence) & idle & ~standing
+    def prune(self, step: int, lifetime: int, keep: set[tuple[int, int]] = frozenset()) -> int:
+        """Drop live ties made by projects, introductions or events whose last contact is ``lifetime`` or
+        more months ago, except the pairs in ``keep`` ((smaller id, larger id), e.g. partners of running
+        projects). Ties of neighbourhood, locality and membership stay. Evidence stays in the slot.
+        Returns how many ties were dropped."""
+        n = self._n
+        idle = self.alive[:n] & (step - self.contact[:n] >= lifetime)
+        idle &= ~np.isin(self.kind[:n], list(STRUCTURAL))
         dropped = 0
-        for eid in edges["eid"][weak].tolist():
+        for eid in np.flatnonzero(idle).tolist():
             pair = (int(min(self.u[eid], self.v[eid])), int(max(self.u[eid], self.v[eid])))
             if pair in keep:
                 continue
@@ -366,19 +473,14 @@ class CollabNetwork:
         return dropped
 
 
-NOT_TALLIED = 9                      # tally code of ties that are dead or involve a coordinating body
-
-
 @dataclass
-class ActorTrust:
-    """Trust on the live ties between actors (municipalities, companies, NGOs) in one month."""
+class DirectedTrust:
+    """Trust on the live ties between actors in one month, both directions of each tie in turn."""
 
-    ties: int
-    count_by_pair: np.ndarray        # ties per sector pair code 0..8 (:func:`pair_code`)
-    sum_by_pair: np.ndarray          # their trust, summed per sector pair
-    trust: np.ndarray                # the trust of each tie whose evidence changed, in no particular order
-    standing: float                  # the trust of every other tie (they all have the same evidence)
-    n_standing: int                  # how many those are
+    trust: np.ndarray                # observer's trust in the other end, 2 per tie
+    pair: np.ndarray                 # sector pair code (:func:`pair_code`) of the tie
+    contact: np.ndarray              # month of the pair's last contact
+    slots: np.ndarray                # the ties' slots
 
 
 def pair_code(su, sv):
@@ -388,16 +490,16 @@ def pair_code(su, sv):
 
 
 class EdgeTable:
-    """The live ties of one month as arrays, one entry per tie: ``eid``, ``u``, ``v``, decayed evidence
-    ``r`` and ``s``, ``trust``, ``kind`` (index into TIE_KINDS), ``projects`` (joint projects), sectors
-    ``su`` and ``sv`` (index into SECTORS) and ``pair`` (:func:`pair_code`). Each column is computed when
-    first read (the monthly metrics need only a few); read them in the month you asked for the table,
-    and treat them as read-only. ``len(table)`` is the number of ties."""
+    """The live ties of one month as arrays, one entry per tie: ``eid`` (slot), ``u``, ``v``, the decayed
+    evidence of each side (``r_uv``, ``s_uv``: u's about v; ``r_vu``, ``s_vu``), ``trust_uv``, ``trust_vu``
+    and their mean ``trust``, ``kind`` (index into TIE_KINDS), ``projects``, ``contact``, sectors ``su``,
+    ``sv`` and ``pair``. Each column is computed when first read; read them in the month you asked for the
+    table. ``len(table)`` is the number of ties."""
 
-    STORED = ("u", "v", "kind", "projects", "su", "sv", "pair", "last")
+    STORED = ("u", "v", "kind", "projects", "su", "sv", "pair", "contact", "created")
 
     def __init__(self, net: CollabNetwork, idx: np.ndarray, step: int, key: tuple):
-        self._net = weakref.ref(net)        # the network caches its table: no reference cycle
+        self._net = weakref.ref(net)
         self.key, self.step = key, step
         self.columns: dict[str, np.ndarray] = {"eid": idx}
 
@@ -417,15 +519,19 @@ class EdgeTable:
                                "ask network.edge_table(step) again")
         if name in self.STORED:
             return getattr(net, name)[idx]
-        if name in ("r", "s"):
-            factor = self["factor"]
-            self.columns["r"], self.columns["s"] = net.r[idx] * factor, net.s[idx] * factor
-            return self.columns[name]
-        if name == "factor":
-            return net.decay(self.step, self["last"])
+        if name in ("r_uv", "s_uv", "r_vu", "s_vu"):
+            side = 0 if name.endswith("uv") else 1
+            d = 2 * idx + side
+            fr, fs = net.decay(self.step, net.last[d])
+            return (net.r[d] * fr) if name[0] == "r" else (net.s[d] * fs)
+        if name == "trust_uv":
+            return net.expected(self["r_uv"], self["s_uv"])
+        if name == "trust_vu":
+            return net.expected(self["r_vu"], self["s_vu"])
         if name == "trust":
-            return net.expected(self["r"], self["s"])
-        raise KeyError(f"no column {name!r}; columns: eid, r, s, trust, {', '.join(self.STORED)}")
+            return (self["trust_uv"] + self["trust_vu"]) / 2
+        raise KeyError(f"no column {name!r}; columns: eid, r_uv, s_uv, r_vu, s_vu, trust_uv, trust_vu, trust, "
+                       f"{', '.join(self.STORED)}")
 
 
 # -- the initial graph ----------------------------------------------------------------------
@@ -451,25 +557,41 @@ def nearby_pairs(lat: np.ndarray, lon: np.ndarray, max_km: float) -> tuple[np.nd
     return pairs, 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(c / 2, 0, 1))
 
 
-def build_initial_ties(net: CollabNetwork, region: pd.DataFrame, muni_ids: np.ndarray,
-                       actor_ids: np.ndarray, actor_home: np.ndarray, cfg: NetworkConfig,
-                       rng: np.random.Generator) -> None:
-    """Distance-decay ties between municipalities; companies and NGOs tied to home and locally.
+def prior_experience(rng: np.random.Generator, mean: float, reliability: np.ndarray):
+    """Earlier experiences with a partner of the given reliability: n ~ Poisson(mean), of which
+    Binomial(n, reliability) went well. Returns (positive, negative) arrays."""
+    n = rng.poisson(mean, len(reliability))
+    good = rng.binomial(n, reliability)
+    return good.astype(float), (n - good).astype(float)
 
-    Municipalities i, j within ``max_km`` are tied with probability
-    ``tie_probability * exp(-distance / decay_km)``. Each company and NGO is tied to its home
-    municipality and to ``local_ties`` others of its municipality, drawn at random.
+
+def build_initial_ties(net: CollabNetwork, region: pd.DataFrame, muni_ids: np.ndarray,
+                       actor_ids: np.ndarray, actor_home: np.ndarray, reliability: dict[int, float],
+                       cfg: NetworkConfig, rng: np.random.Generator) -> None:
+    """Distance-decay ties between municipalities; companies and NGOs tied to home and locally; each side
+    of each tie with its own earlier experience of the other (:func:`prior_experience`).
+
+    Municipalities i, j within ``max_km`` are tied with probability ``tie_probability * exp(-distance /
+    decay_km)``. Each company and NGO is tied to its home municipality and to ``local_ties`` others of its
+    municipality, drawn at random. ``reliability`` maps agent ids to their latent reliability.
     """
+    rel = np.zeros(max(reliability) + 1)
+    rel[list(reliability)] = list(reliability.values())
     pairs, dist = nearby_pairs(region.lat.to_numpy(), region.lon.to_numpy(), cfg.max_km)
     keep = rng.random(len(pairs)) < cfg.tie_probability * np.exp(-dist / cfg.decay_km)
-    net.add_ties(muni_ids[pairs[keep, 0]], muni_ids[pairs[keep, 1]], "geographic", 0, cfg.initial_evidence)
+    us, vs = muni_ids[pairs[keep, 0]], muni_ids[pairs[keep, 1]]
+    net.add_ties(us, vs, "geographic", 0, *prior_experience(rng, cfg.initial_evidence, rel[vs]),
+                 *prior_experience(rng, cfg.initial_evidence, rel[us]))
     if len(actor_ids) == 0:
         return
-    net.add_ties(actor_ids, muni_ids[actor_home], "local", 0, cfg.initial_evidence)
+    homes = muni_ids[actor_home]
+    net.add_ties(actor_ids, homes, "local", 0, *prior_experience(rng, cfg.local_evidence, rel[homes]),
+                 *prior_experience(rng, cfg.local_evidence, rel[actor_ids]))
     if cfg.local_ties == 0:
         return
     order = np.argsort(actor_home, kind="stable")
     bounds = np.searchsorted(actor_home[order], np.arange(len(muni_ids) + 1))
+    us, vs = [], []
     for m in range(len(muni_ids)):
         members = actor_ids[order[bounds[m]: bounds[m + 1]]]
         if len(members) < 2:
@@ -478,5 +600,9 @@ def build_initial_ties(net: CollabNetwork, region: pd.DataFrame, muni_ids: np.nd
         # each member draws k others of its municipality; an offset in 1..n-1 never picks itself,
         # and a pair drawn twice is tied once (so small places get fewer than k distinct ties)
         offsets = rng.integers(1, len(members), size=(len(members), k))
-        others = members[(np.arange(len(members))[:, None] + offsets) % len(members)]
-        net.add_ties(np.repeat(members, k), others.ravel(), "local", 0, cfg.initial_evidence)
+        us.append(np.repeat(members, k))
+        vs.append(members[(np.arange(len(members))[:, None] + offsets) % len(members)].ravel())
+    if us:
+        us, vs = np.concatenate(us), np.concatenate(vs)
+        net.add_ties(us, vs, "local", 0, *prior_experience(rng, cfg.local_evidence, rel[vs]),
+                     *prior_experience(rng, cfg.local_evidence, rel[us]))

@@ -5,10 +5,12 @@ A run folder holds:
 - ``timeseries.csv``: tidy monthly metrics, columns step, metric, value;
 - ``municipalities.csv``: one row per municipality (its data, projects by stage, funds, ties);
 - ``summary.json``: the final value of every metric (NaN written as null), keys in the README;
-- ``metadata.json``: resolved config, seed, package versions, git revision, result-format version.
+- ``metadata.json``: resolved config, seed, package versions, git revision, result-format version
+  and the size and SHA-256 of every other file (so a damaged or cut file is noticed when read).
 
 Folders are written under a temporary name and renamed when complete, so a crash never leaves a
-folder that looks finished, and an existing folder is never overwritten.
+folder that looks finished, and an existing folder is never overwritten. Sweeps and comparisons
+keep their runs in the content-addressed cache (``sim/cache.py``) in the same format.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from sim.config import Config, to_dict
 from sim.errors import UserError
 from sim.run import RunResult
 
-FORMAT_VERSION = 1
+from sim.cache import FORMAT_VERSION, file_record, read_metadata, tmp_name
+
 PACKAGES = ("sim", "mesa", "numpy", "networkx", "scipy", "pandas", "hydra-core", "omegaconf")
 FILES = ("timeseries.csv", "municipalities.csv", "summary.json", "metadata.json")
 
@@ -73,24 +76,40 @@ def unique(folder: Path) -> Path:
     return folder.with_name(f"{folder.name}-{k}")
 
 
-def write_run(result: RunResult, folder: Path, run: dict | None = None) -> Path:
-    """Write the four files into ``folder`` (which must not exist) via a temporary folder and a rename.
-    ``run`` (run id, swept settings, seed) goes into the metadata of runs that belong to a sweep."""
-    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+def write_run(result: RunResult, folder: Path) -> Path:
+    """Write the run's files into ``folder`` (which must not exist) via a temporary folder and a rename.
+    An unnamed folder (``<region>-seed<seed>-<time>``) taken meanwhile by another run gets a suffix."""
+    tmp = folder.with_name(tmp_name(folder.name))
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        result.municipalities.to_csv(tmp / "municipalities.csv", index=False)
-        dump_json(result.summary, tmp / "summary.json")
-        for name, table in (result.network or {}).items():
-            table.to_csv(tmp / f"{name}.csv", index=False)
-        dump_json({**run_metadata(result.config), **({"run": run} if run else {})}, tmp / "metadata.json")
-        os.rename(tmp, folder)                      # atomic; fails rather than replace an existing folder
+        write_files(result, tmp)
+        while True:
+            try:
+                os.rename(tmp, folder)              # atomic; fails rather than replace an existing folder
+                break
+            except OSError:
+                if not folder.exists() or result.config.output.name:
+                    raise
+                folder = unique(folder)             # two unnamed runs in the same second
     except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise UserError(f"could not write results to {folder}: {err.strerror or err}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def write_files(result: RunResult, folder: Path, extra: dict | None = None) -> dict:
+    """Write the tables, the summary and, last, metadata.json with every other file's size and checksum
+    into the existing ``folder``; returns the checksum records."""
+    result.timeseries.to_csv(folder / "timeseries.csv", index=False)
+    result.municipalities.to_csv(folder / "municipalities.csv", index=False)
+    dump_json(result.summary, folder / "summary.json")
+    for name, table in (result.network or {}).items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+    files = {p.name: file_record(p) for p in sorted(folder.iterdir())}
+    dump_json({**run_metadata(result.config), **(extra or {}), "files": files}, folder / "metadata.json")
+    return files
 
 
 def dump_json(data: dict, path: Path) -> None:
@@ -138,12 +157,13 @@ def git_revision() -> dict:
 
 
 def read_run(folder: str | Path) -> dict:
-    """Read a run folder back: DataFrames for the tables, dicts for the JSON files."""
+    """Read a run folder back: DataFrames for the tables, dicts for the JSON files. A folder that is not
+    whole (a missing, cut or changed file, another format version) raises UserError saying what."""
     folder = Path(folder)
-    missing = [f for f in FILES if not (folder / f).is_file()]
-    if missing:
-        raise UserError(f"{folder} is not a complete run folder (missing {', '.join(missing)})")
+    meta, problem = read_metadata(folder)
+    if problem:
+        raise UserError(f"{folder} is not a complete run folder: {problem}")
     return {"timeseries": pd.read_csv(folder / "timeseries.csv"),
             "municipalities": pd.read_csv(folder / "municipalities.csv", dtype={"ags": str}),
             "summary": json.loads((folder / "summary.json").read_text(encoding="utf-8")),
-            "metadata": json.loads((folder / "metadata.json").read_text(encoding="utf-8"))}
+            "metadata": meta}

@@ -113,7 +113,8 @@ def tie_table(model) -> pd.DataFrame:
 
     e = model.network.edge_table(model.steps)
     return pd.DataFrame({"u": e["u"], "v": e["v"], "kind": [TIE_KINDS[k] for k in e["kind"]],
-                         "trust": e["trust"], "sector_u": [SECTORS[s] for s in e["su"]],
+                         "trust": e["trust"], "trust_uv": e["trust_uv"], "trust_vu": e["trust_vu"],
+                         "contact": e["contact"], "sector_u": [SECTORS[s] for s in e["su"]],
                          "sector_v": [SECTORS[s] for s in e["sv"]]})
 
 

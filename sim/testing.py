@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim.config import Config, from_container, to_dict
 from sim.metrics import may_be_undefined
-from sim.projects import Project, State
+from sim.projects import TRANSITIONS, Project, State
 
 
 def config_with(base: Config, **dotted) -> Config:
@@ -43,14 +43,51 @@ def small_config(**dotted) -> Config:
     return config_with(Config(horizon_months=36), **{"region.preset": "saarbruecken", **dotted})
 
 
-def a_project(**kw) -> Project:
-    base = dict(pid=0, lead=1, created=1, needs=("public",), cost=80_000.0, gain=120_000.0, staff_months=4.0,
-                duration=12.0, quality=0.0, fate=1.0, lead_index=0, cofinancing_share=0.2)
-    return Project(**{**base, **kw})
+def model_after(months: int = 12, **dotted):
+    """A small model (``small_config``) run for ``months`` months, for components that look at it."""
+    from sim.model import CooperationModel
+
+    model = CooperationModel(small_config(**dotted))
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def a_project(model=None, lead_index: int = 0, theme: int = 0, **kw) -> Project:
+    """A fresh idea of municipality ``lead_index`` on ``theme`` (0 = water), with its economics set if a
+    model is given (claims no need)."""
+    lead = model.municipalities[lead_index].unique_id if model is not None else 1
+    base = dict(pid=10**6, lead=lead, created=1, theme=theme, lead_index=lead_index, members=[lead], scopes=[1.0],
+                chunks=[0.0], homes=[lead_index], commitment=[1.0], private_work=[0.0], scope=1.0,
+                cofinancing_share=0.2, duration=12.0, seed=12345)
+    project = Project(**{**base, **kw})
+    if model is not None:
+        model.update_economics(project)
+    return project
+
+
+def check_month(model) -> None:
+    """The invariants after a month: money is conserved, trust stays in [0, 1], needs stay within their
+    stock, project states only move forward, every member exists once."""
+    for prog in model.programmes.values():
+        total = prog.available + prog.committed + prog.spent + prog.lapsed
+        assert math.isclose(prog.inflow, total, rel_tol=1e-9, abs_tol=1e-6), f"{prog.key}: money is not conserved"
+        assert prog.available >= -1e-6 and prog.committed >= -1e-6, f"{prog.key}: an account went negative"
+        assert prog.approved <= prog.inflow + 1e-6, f"{prog.key} granted more than it ever had"
+    trust = model.network.directed_trust(model.steps).trust
+    assert ((trust >= 0) & (trust <= 1)).all(), "trust left [0, 1]"
+    needs = model.needs
+    assert (needs.open >= -1e-9).all() and (needs.open <= needs.initial + 1e-9).all(), "need outside [0, stock]"
+    assert (needs.claimed >= -1e-9).all() and (needs.claimed <= needs.open + 1e-6).all(), "claims beyond open need"
+    for p in model.projects.all:
+        order = sorted(p.entered, key=lambda s: (p.entered[s], s))
+        assert all(b in TRANSITIONS[a] for a, b in zip(order, order[1:])), f"project {p.pid}: {p.entered}"
+        assert len(set(p.members)) == len(p.members), f"project {p.pid} has a member twice"
+        assert p.spent <= p.grant + 1e-6
 
 
 def check_run(cfg: Config) -> dict:
-    """Run the model month by month and check the invariants after each month; return the summary."""
+    """Run the model month by month and check the invariants after each month; return the final metrics."""
     from sim.metrics import Recorder
     from sim.model import CooperationModel
 
@@ -58,12 +95,7 @@ def check_run(cfg: Config) -> dict:
     for _ in range(cfg.horizon_months):
         model.step()
         rec.collect(model)
-        for prog in model.programmes.values():
-            total = prog.available + prog.committed + prog.spent + prog.lapsed
-            assert math.isclose(prog.inflow, total, rel_tol=1e-9, abs_tol=1e-6), "money is not conserved"
-            assert prog.available >= -1e-6
-        trust = model.network.edge_table(model.steps)["trust"]
-        assert ((trust >= 0) & (trust <= 1)).all(), "trust left [0, 1]"
+        check_month(model)
     for name, value in rec.final().items():
         assert math.isfinite(value) or (may_be_undefined(name) and math.isnan(value)), name
     return rec.final()
@@ -92,28 +124,24 @@ class PartnerSelectionRuleTests(_RegisteredTests):
     def rule(self):
         return self.component()(small_config())
 
-    def model(self):
-        """A small model a year into its run (actors 2..30 exist), for rules that look at it."""
-        from sim.model import CooperationModel
+    def ranked(self, seed: int, n: int = 12, same: bool = False):
+        model = model_after(12)
+        candidates = [a.unique_id for a in model.companies[:n]]
+        rng = np.random.default_rng(seed)
+        value = np.full(n, 100.0) if same else np.linspace(-50, 500, n)
+        trust = np.full(n, 0.5) if same else np.linspace(0.2, 0.9, n)[::-1]
+        spread = np.full(n, 0.1)
+        return candidates, self.rule().rank(model, a_project(model), candidates, value, trust, spread, rng)
 
-        model = CooperationModel(small_config())
-        for _ in range(12):
-            model.step()
-        return model
-
-    def test_returns_each_candidate_once(self):
-        candidates, trust = [5, 3, 9, 7], np.array([0.2, 0.9, 0.5, 0.5])
-        ranked = self.rule().rank(self.model(), 1, candidates, trust, np.random.default_rng(0))
-        assert sorted(ranked) == sorted(candidates)
+    def test_returns_a_permutation_of_the_candidates(self):
+        candidates, ranked = self.ranked(0)
+        assert sorted(ranked) == sorted(candidates), "rank must return every candidate exactly once"
 
     def test_deterministic_under_a_seed_and_truthful_about_randomness(self):
-        candidates, trust = list(range(2, 30)), np.full(28, 0.5)
-        rule = self.rule()
-        model = self.model()
-        a = rule.rank(model, 1, candidates, trust, np.random.default_rng(1))
-        assert a == rule.rank(model, 1, candidates, trust, np.random.default_rng(1))
+        a = self.ranked(1, same=True)[1]
+        assert a == self.ranked(1, same=True)[1]
         if not self.component().traits.get("stochastic", True):
-            assert a == rule.rank(model, 1, candidates, trust, np.random.default_rng(2))
+            assert a == self.ranked(2, same=True)[1]
 
     def test_pickles(self):
         assert pickle.loads(pickle.dumps(self.rule())) is not None
@@ -130,17 +158,34 @@ class ConsortiumRuleTests(_RegisteredTests):
     def rule(self):
         return self.component()(small_config())
 
-    def test_answers_yes_or_no(self):
-        assert self.rule().accepts(a_project(), 1.0, 2, 0.5, False) in (True, False)
+    def setting(self, **kw):
+        model = model_after(12)
+        project = a_project(model, theme=2, scopes=[5.0], scope=5.0, **kw)        # a shared service, 5,000 people
+        return model, project
+
+    def test_answers_yes_or_no_with_a_commitment_in_0_1(self):
+        model, project = self.setting()
+        for candidate in (model.municipalities[1], model.companies[0]):
+            yes, commitment = self.rule().accepts(model, project, candidate, 0.6, 0.1)
+            assert yes in (True, False) and 0.0 <= commitment <= 1.0
 
     def test_more_trust_never_turns_a_yes_into_a_no(self):
+        model, project = self.setting()
         rule = self.rule()
-        for gain in (20_000.0, 60_000.0, 120_000.0, 400_000.0):
-            answers = [rule.accepts(a_project(gain=gain), 1.0, 2, t, False) for t in np.linspace(0, 1, 11)]
-            assert answers == sorted(answers), f"gain {gain}: {answers}"
+        for candidate in (model.municipalities[1], model.municipalities[2]):
+            answers = [rule.accepts(model, project, candidate, t, 0.05)[0] for t in np.linspace(0, 1, 11)]
+            assert answers == sorted(answers), answers
+
+    def test_a_candidate_is_worth_more_the_more_the_lead_trusts_it(self):
+        model, project = self.setting()
+        rule = self.rule()
+        values = [rule.value_of(model, project, model.municipalities[1], t, 0.05) for t in np.linspace(0, 1, 11)]
+        assert values == sorted(values), values
 
     def test_nothing_to_gain_means_no(self):
-        assert not self.rule().accepts(a_project(gain=0.0), 1.0, 2, 1.0, False)
+        model, project = self.setting(value_factor=0.0)
+        assert not self.rule().accepts(model, project, model.municipalities[1], 1.0, 0.0)[0]
+        assert not self.rule().worth_it(model, project)[0]
 
     def test_pickles(self):
         assert pickle.loads(pickle.dumps(self.rule())) is not None
@@ -162,15 +207,25 @@ class TrustRuleTests(_RegisteredTests):
             net.add_node(node, "public")
         return net
 
-    def test_success_never_lowers_and_failure_never_raises_trust(self):
+    def test_what_one_sees_changes_only_its_own_trust_in_the_other(self):
         rule = self.component()(small_config())
-        for success in (True, False):
+        for event in ("delivered", "let_down"):
             net = self.network()
-            before = net.trust(1, 2, 5)
-            rule.project_outcome(net, [1, 2, 3], success, 5)
-            after = net.trust(1, 2, 5)
-            assert (after >= before) if success else (after <= before)
-            assert 0 <= after <= 1
+            before = {(i, j): net.trust(i, j, 5) for i in (1, 2, 3) for j in (1, 2, 3) if i != j}
+            getattr(rule, event)(net, 1, 2, 5)
+            after = {(i, j): net.trust(i, j, 5) for i in (1, 2, 3) for j in (1, 2, 3) if i != j}
+            moved = after[(1, 2)] - before[(1, 2)]
+            assert (moved >= 0) if event == "delivered" else (moved <= 0), event
+            assert all(after[k] == before[k] for k in before if k != (1, 2)), f"{event} reached other pairs"
+            assert 0 <= after[(1, 2)] <= 1
+
+    def test_opinion_is_a_mean_in_0_1_and_a_spread(self):
+        rule = self.component()(small_config())
+        net = self.network()
+        rule.delivered(net, 1, 3, 5)
+        rule.delivered(net, 3, 2, 5)
+        mean, sd = rule.opinion(net, 1, 2, 5)
+        assert 0 <= mean <= 1 and sd >= 0
 
     def test_pickles(self):
         assert pickle.loads(pickle.dumps(self.component()(small_config()))) is not None
@@ -188,29 +243,37 @@ class AllocationRuleTests(_RegisteredTests):
         from sim.config import ProgrammeConfig
         from sim.funding import Programme
 
-        cfg = ProgrammeConfig(budget_per_head_year=budget, allocation=self.name, approval_threshold=0.0)
+        cfg = ProgrammeConfig(budget_per_head_year=budget, allocation=self.name, approval_threshold=-1.0)
         prog = Programme("funding", cfg, pd.DataFrame({"population": [50_000, 30_000, 20_000]}), seed)
         prog.start_month(1)
         return prog
 
     def queue(self, prog, n=12):
         for i in range(n):
-            prog.submit(a_project(pid=i, lead_index=i % 3, quality=float(i % 5) - 2))
+            project = a_project(pid=i, lead_index=i % 3, cost=80_000.0, seed=i)
+            project.quality = float(i % 5) - 2
+            prog.submit(project)
         return prog
 
     def test_never_grants_more_than_the_budget(self):
         prog = self.queue(self.programme(1.0))
         decisions = prog.decide(12)
-        granted = sum(p.grant for p, ok in decisions if ok)
+        granted = sum(p.grant for p, ok, _ in decisions if ok)
         assert granted <= prog.inflow + 1e-6 and prog.available >= -1e-6
+
+    def test_answers_every_application_exactly_once(self):
+        prog = self.queue(self.programme(1.0))
+        queued = [p.pid for p in prog.queue]
+        decided = [p.pid for p, _, _ in prog.decide(12)]
+        assert sorted(decided) == sorted(queued), "every application needs exactly one decision"
 
     def test_no_budget_no_approvals(self):
         prog = self.queue(self.programme(0.0))
-        assert not any(ok for _, ok in prog.decide(12))
+        assert not any(ok for _, ok, _ in prog.decide(12))
 
     def test_deterministic_under_a_seed(self):
-        a = [ok for _, ok in self.queue(self.programme(1.0, seed=3)).decide(12)]
-        b = [ok for _, ok in self.queue(self.programme(1.0, seed=3)).decide(12)]
+        a = [ok for _, ok, _ in self.queue(self.programme(1.0, seed=3)).decide(12)]
+        b = [ok for _, ok, _ in self.queue(self.programme(1.0, seed=3)).decide(12)]
         assert a == b
 
     def test_a_whole_run_keeps_the_invariants(self):
@@ -220,28 +283,42 @@ class AllocationRuleTests(_RegisteredTests):
 class BodyTests(_RegisteredTests):
     """For coordinating bodies in ``sim.bodies.bodies`` (config ``scenario.bodies``).
 
-    Set ``off``: config overrides that give the body no capacity (or ``off_params``: values for its
-    ``Params`` dataclass, for a body whose parameters are not a config group yet); with them a run
-    must equal the baseline exactly (common random numbers)."""
+    ``off`` (config overrides) switches it off; by default every one of its mechanisms is switched off. A
+    body whose parameters are a ``Params`` dataclass beside it, not yet a config group, sets ``off_params``
+    (values for that dataclass) instead. Off, a run must equal the baseline exactly (common random numbers)
+    and cost nothing."""
 
     from sim.bodies import bodies as registry  # noqa: E402
 
     off: dict = {}
     off_params: dict = {}
 
-    def test_without_capacity_it_gives_exactly_the_baseline(self, monkeypatch):
+    def off_overrides(self) -> dict:
+        body = self.component()
+        if self.off or self.off_params:
+            return self.off
+        return {f"{body.config_key}.{m}": False for m in body.mechanisms}
+
+    def test_switched_off_it_gives_exactly_the_baseline(self, monkeypatch):
         from sim.run import simulate
 
         body = self.component()
-        assert self.off or self.off_params, "set off (config overrides) or off_params to switch it off"
+        assert body.mechanisms or self.off or self.off_params, \
+            "declare its mechanisms (their switches), or set off (config overrides) or off_params"
         if self.off_params:
             defaults = body.Params()
             monkeypatch.setattr(body, "Params", staticmethod(lambda: dataclasses.replace(defaults, **self.off_params)))
         base = simulate(small_config(horizon_months=24))
-        idle = simulate(small_config(horizon_months=24, **{"scenario.bodies": [self.name]}, **self.off))
+        idle = simulate(small_config(horizon_months=24, **{"scenario.bodies": [self.name]}, **self.off_overrides()))
         shared = idle.timeseries[idle.timeseries.metric.isin(base.timeseries.metric.unique())]
         pd.testing.assert_frame_equal(base.timeseries, shared.reset_index(drop=True))
         assert idle.summary["coordination_cost_eur"] == 0
+
+    def test_each_mechanism_is_a_switch_in_its_config_group(self):
+        body = self.component()
+        params = getattr(Config(), body.config_key, None) or body.Params()
+        for m in body.mechanisms:
+            assert isinstance(getattr(params, m), bool), f"{body.config_key}.{m} must be a true/false switch"
 
     def test_a_whole_run_keeps_the_invariants_and_costs_are_not_negative(self):
         final = check_run(small_config(**{"scenario.bodies": [self.name]}))
@@ -260,13 +337,9 @@ class MetricTests(_RegisteredTests):
     from sim.metrics import metrics as registry  # noqa: E402
 
     def test_returns_numbers_deterministically(self):
-        from sim.model import CooperationModel
-
         values = []
         for _ in range(2):
-            model = CooperationModel(small_config())
-            for _ in range(12):
-                model.step()
+            model = model_after(12)
             v = self.component()(model)
             values.append(v if isinstance(v, dict) else {self.name: v})
         assert values[0].keys() == values[1].keys()
@@ -288,4 +361,5 @@ class AgentKindTests(_RegisteredTests):
 
 
 __all__ = ["AgentKindTests", "AllocationRuleTests", "BodyTests", "ConsortiumRuleTests", "MetricTests",
-           "PartnerSelectionRuleTests", "TrustRuleTests", "check_run", "small_config"]
+           "PartnerSelectionRuleTests", "TrustRuleTests", "a_project", "check_month", "check_run", "model_after",
+           "small_config"]

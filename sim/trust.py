@@ -1,12 +1,12 @@
-"""Trust updating from project outcomes. Rules registered by name; ``beta`` is the default.
+"""Trust updating: what a partner's delivery or failure to deliver tells whom. Rules registered by name;
+``beta`` is the default.
 
-The evidence store itself (decay by forgetting, expectation (r + a) / (r + s + a + b)) is in
-``sim/network.py``; a trust rule decides what evidence an outcome adds.
+The evidence store (directional, with forgetting, and the discounting of shared partners' opinions) is
+in ``sim/network.py``; a trust rule decides what evidence an observed behaviour adds, and how a lead
+forms its opinion of a candidate.
 """
 
 from __future__ import annotations
-
-from itertools import combinations
 
 from sim.config import Config
 from sim.network import CollabNetwork
@@ -17,15 +17,25 @@ trust_rules = Registry("trust rule")
 
 @trust_rules.register("beta", stochastic=False)
 class BetaReputation:
-    """Beta reputation (Josang & Ismail 2002): a completed joint project adds ``success_weight``
-    positive evidence to every pair of its members, a failed one ``failure_weight`` negative
-    evidence. Members who were not yet tied become tied ("project" ties)."""
+    """Directional beta reputation (Josang & Ismail 2002). When a project completes, every member gains
+    ``success_weight`` positive evidence about each other member who delivered its share throughout;
+    when a member fails to deliver, each member it let down gains ``failure_weight`` negative evidence
+    about it, and nobody else learns anything (no blame is shared). A lead's opinion of a candidate adds
+    what their shared partners have seen, discounted by the lead's evidence about them (``third_party``)."""
 
     def __init__(self, cfg: Config):
         self.success = cfg.trust.success_weight
         self.failure = cfg.trust.failure_weight
+        self.third_party = cfg.trust.third_party
 
-    def project_outcome(self, network: CollabNetwork, members: list[int], success: bool, step: int) -> None:
-        pos, neg = (self.success, 0.0) if success else (0.0, self.failure)
-        for u, v in combinations(members, 2):
-            network.record(u, v, step, positive=pos, negative=neg, joint_project=True)
+    def delivered(self, network: CollabNetwork, observer: int, target: int, step: int) -> None:
+        """``observer`` saw ``target`` deliver its share of a completed joint project."""
+        network.record(observer, target, step, positive=self.success)
+
+    def let_down(self, network: CollabNetwork, observer: int, target: int, step: int) -> None:
+        """``target`` failed to deliver its share, and ``observer`` depended on it."""
+        network.record(observer, target, step, negative=self.failure)
+
+    def opinion(self, network: CollabNetwork, observer: int, target: int, step: int) -> tuple[float, float]:
+        """(expected trust, its standard deviation) of ``observer`` in ``target``."""
+        return network.opinion(observer, target, step, self.third_party)

@@ -24,3 +24,22 @@ def paired_diff_ci(a: list[float], b: list[float], level: float = 0.95) -> tuple
     d = np.asarray(b, float) - np.asarray(a, float)
     half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def sweep_in_process(tmp_path, capsys, small: list[str], *args, name="s", code=0, multirun=True, flags=()):
+    """``python -m sim [-m] small args`` in this process, into tmp_path (cache tmp_path/cache); returns the
+    sweep folder and the printed stdout and stderr. ``code``: the exit status expected (0 = none)."""
+    import pytest
+
+    from sim.cli import main
+
+    argv = [*flags, *(["-m"] if multirun else []), *small, f"output.sweep_dir={tmp_path}", f"output.name={name}",
+            f"output.cache_dir={tmp_path / 'cache'}", *args]
+    if code:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == code
+    else:
+        main(argv)
+    captured = capsys.readouterr()
+    return tmp_path / name, captured.out, captured.err

@@ -73,7 +73,8 @@ def test_plausible_ranges_lie_inside_the_hard_bounds_and_contain_the_defaults(fi
 def test_quick_run_improves_on_the_starting_point_and_writes_its_folder(tmp_path, capsys):
     installed = SCENARIOS / "klimawerk_calibrated.yaml"
     before = installed.stat().st_mtime_ns if installed.exists() else None
-    folder = cal.main(["--quick", "--only", "klimawerk", "--seeds", "2", "--jobs", "2", "--out", str(tmp_path)])
+    folder = cal.main(["quick=true", "only=klimawerk", "seeds=2", "jobs=2", f"out={tmp_path}",
+                       f"output.cache_dir={tmp_path / 'cache'}", f"output.sweep_dir={tmp_path / 'sweeps'}"])
     assert "runtime" in capsys.readouterr().out
     params = pd.read_csv(folder / "params.csv")
     assert (params.distance_fitted < params.distance_default).all(), params
@@ -87,12 +88,18 @@ def test_quick_run_improves_on_the_starting_point_and_writes_its_folder(tmp_path
     assert (folder / "report.md").read_text().startswith("# Calibration report")
     copy = yaml.safe_load((folder / "klimawerk_calibrated.yaml").read_text())
     for p in cal.FIT_KLIMAWERK.params:
-        group, name = p.key.split(".")
-        assert copy[group][name] == params.set_index("parameter").fitted[p.key]
+        node = copy
+        for part in p.key.split("."):
+            node = node[part]
+        assert node == params.set_index("parameter").fitted[p.key]
+    # the runs are cached: the same quick run again computes nothing
+    again = cal.main(["quick=true", "only=klimawerk", "seeds=2", "jobs=2", f"out={tmp_path}",
+                      f"output.cache_dir={tmp_path / 'cache'}", f"output.sweep_dir={tmp_path / 'sweeps'}"])
+    assert pd.read_csv(again / "params.csv").fitted.tolist() == params.fitted.tolist()
     # quick mode never touches configs/scenario, and a second run gets a new folder
     after = installed.stat().st_mtime_ns if installed.exists() else None
     assert before == after
-    assert cal.unique_folder(tmp_path, folder.name) == tmp_path / f"{folder.name}-2"
+    assert cal.unique_folder(tmp_path, folder.name) == tmp_path / f"{folder.name}-3"
 
 
 def test_rendered_scenario_keeps_the_base_and_sets_the_fitted_values():
@@ -119,10 +126,18 @@ def test_saved_calibrated_scenario_repeats_its_base_loads_runs_and_is_in_range(f
     assert path.read_text().startswith("# @package _global_\n")
     fitted = {}
     for p in fit.params:
-        group, name = p.key.split(".")
-        fitted[p.key] = saved[group].pop(name)
+        *groups, name = p.key.split(".")
+        node = saved
+        for g in groups:
+            node = node[g]
+        fitted[p.key] = node.pop(name)
         assert p.low <= fitted[p.key] <= p.high, (p.key, fitted[p.key])
-    saved = {k: v for k, v in saved.items() if v}          # groups that only held fitted keys
+
+    def prune(d):                                          # groups that only held fitted keys
+        return {k: prune(v) if isinstance(v, dict) else v for k, v in d.items()
+                if not isinstance(v, dict) or any(prune(v).values())}
+
+    saved = prune(saved)
     assert saved["scenario"].pop("name") == f"{fit.out_scenario}"
     base["scenario"].pop("name")
     assert saved == base                                   # everything else exactly as in the base scenario
@@ -135,8 +150,20 @@ def test_saved_calibrated_scenario_repeats_its_base_loads_runs_and_is_in_range(f
     assert "ideas" in capsys.readouterr().out
 
 
-def test_a_full_run_refuses_to_overwrite_the_installed_scenario_files(tmp_path):
+def test_a_full_run_refuses_to_overwrite_the_installed_scenario_files(tmp_path, capsys):
     assert (SCENARIOS / "klimawerk_calibrated.yaml").exists()
-    with pytest.raises(SystemExit, match="refusing to overwrite"):
-        cal.main(["--only", "klimawerk", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit) as exit_info:
+        cal.main(["only=klimawerk", f"out={tmp_path}"])
+    assert exit_info.value.code == 2 and "refusing to overwrite" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_patterns_and_ranges_come_from_the_experiment_files_which_also_run_as_sweeps(tmp_path, capsys):
+    assert cal.P1.fitted[0].metric == "ideas" and cal.P1.fitted[0].observed == 91
+    assert [p.key for p in cal.FIT_PRIMA.params] == ["second_programme.hurdle_ratio"]
+    text = (ROOT / "experiments" / "calibration" / "run.py").read_text()
+    assert "Target(\"" not in text and "Param(\"" not in text                 # no table left in the script
+    main(["+experiment=calibration_prima_klima", "region=saarbruecken", "horizon_months=6", "hydra/launcher=basic",
+          "hydra.sweeper.levers.seed=[0]",
+          f"output.sweep_dir={tmp_path}", "output.name=p3", f"output.cache_dir={tmp_path / 'c'}"])
+    assert "Sweep p3: 13 of 13 runs complete" in capsys.readouterr().out

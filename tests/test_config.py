@@ -27,7 +27,7 @@ def test_every_default_is_inside_its_own_range():
     ({"projects": {"failure_hazard": 1.5}}, "'projects.failure_hazard' = 1.5 is out of range"),
     ({"actors": {"capacity_per_100k": -1.0}}, "'actors.capacity_per_100k' = -1.0 is out of range"),
     ({"region": {"preset": "atlantis"}}, "choose one of: emscher"),
-    ({"trust": {"forgetting": 0.0}}, "allowed: (0, 1]"),
+    ({"trust": {"forgetting_positive": 0.0}}, "allowed: (0, 1]"),
     ({"output": {"write": "yes"}}, "'output.write' must be true or false"),
 ])
 def test_bad_values_name_key_value_and_allowed(data, fragment):

@@ -4,8 +4,20 @@ from sim.testing import (AgentKindTests, AllocationRuleTests, BodyTests, Consort
                          PartnerSelectionRuleTests, TrustRuleTests)
 
 
+class TestExpectedValue(PartnerSelectionRuleTests):
+    name = "expected_value"
+
+    def test_asks_the_candidate_worth_most_first(self):
+        candidates, ranked = self.ranked(0)
+        assert ranked[0] == candidates[-1]                  # the highest value comes last in ranked()'s input
+
+
 class TestMostTrusted(PartnerSelectionRuleTests):
     name = "trust"
+
+    def test_asks_the_most_trusted_first(self):
+        candidates, ranked = self.ranked(0)
+        assert ranked[0] == candidates[0]                   # the highest trust comes first in ranked()'s input
 
 
 class TestInstitutionalCollectiveAction(ConsortiumRuleTests):
@@ -33,35 +45,35 @@ class TestFormula(AllocationRuleTests):
 
 
 class TestServiceOrganisation(BodyTests):
-    name, off = "service_organisation", {"service_organisation.staff": 0.0}
+    name = "service_organisation"
 
 
 class TestCityCoordinators(BodyTests):
-    name, off = "city_coordinators", {"city_coordinators.staff_per_city": 0.0}
+    name = "city_coordinators"
 
 
 class TestBrokerGroup(BodyTests):
-    name, off = "broker_group", {"broker_group.coordinator_staff": 0.0}
+    name = "broker_group"
 
 
 class TestProjectOffice(BodyTests):
-    name, off = "project_office", {"project_office.budget_eur_per_year": 0.0}
+    name = "project_office"
 
 
 class TestDevelopment(BodyTests):
-    name, off = "development", {"development.managers": 0.0}
+    name = "development"
 
 
 class TestCultureEvents(BodyTests):
-    name, off = "culture_events", {"culture_events.participation": 0.0}
+    name = "culture_events"
 
 
 class TestEntry(BodyTests):
-    name, off = "entry", {"entry.probability": 0.0}
+    name = "entry"
 
 
 class TestAssociation(BodyTests):
-    name, off = "association", {"association.staff": 0.0}
+    name = "association"
 
 
 class TestPipelineMetric(MetricTests):
@@ -78,6 +90,26 @@ class TestNetworkMetric(MetricTests):
 
 class TestCoordinationMetric(MetricTests):
     name = "coordination"
+
+
+class TestNeedsMetric(MetricTests):
+    name = "needs"
+
+
+class TestConsortiaMetric(MetricTests):
+    name = "consortia"
+
+
+class TestDeliveryMetric(MetricTests):
+    name = "delivery"
+
+
+class TestFundsMetric(MetricTests):
+    name = "funds"
+
+
+class TestEquityMetric(MetricTests):
+    name = "equity"
 
 
 class TestMunicipality(AgentKindTests):

@@ -9,13 +9,13 @@ from sim.rules.partner_selection import partner_selection_rules
 
 @partner_selection_rules.register("experienced", stochastic=True)
 class Experienced:
-    """Ask candidates with more completed projects first; among equal records, the more trusted,
-    then at random (a reputation for delivering, cf. Klos & Nooteboom 2001)."""
+    """Ask candidates with more completed projects first; among equal records, those worth more to the
+    lead, then at random (a reputation for delivering, cf. Klos & Nooteboom 2001)."""
 
     def __init__(self, cfg: Config):
         pass
 
-    def rank(self, model, lead, candidates, trust, rng):
+    def rank(self, model, project, candidates, value, trust, spread, rng):
         record = np.array([model.projects.completed_by.get(c, 0) for c in candidates])
-        order = np.lexsort((rng.random(len(candidates)), -trust, -record))
+        order = np.lexsort((rng.random(len(candidates)), -value, -record))
         return [candidates[i] for i in order]

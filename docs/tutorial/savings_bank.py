@@ -20,7 +20,8 @@ class SavingsBankParams:
 class SavingsBank(Body):
     """Pledges ``share`` of a member town's own contribution to a new project idea while this year's
     budget lasts, which makes joining the project more worthwhile; it pays when the project is
-    implemented and takes the pledge back if the project is dropped or rejected."""
+    implemented and takes the pledge back if the project is dropped or rejected for good (a revised
+    application keeps it)."""
 
     config_key = "savings_bank"
     Params = SavingsBankParams
@@ -40,7 +41,9 @@ class SavingsBank(Body):
     def on_enter(self, project, state, t):
         if not self.active or not project.programme:
             return
-        if state == State.IDEA and self.is_member_project(project):
+        if state == State.IDEA and project.parent in self.pledged:     # a revised application: the pledge moves on
+            self.pledged[project.pid] = self.pledged.pop(project.parent)
+        elif state == State.IDEA and project.origin == "idea" and self.is_member_project(project):
             pledge = project.cofinancing_share * self.params.share * project.cost
             if pledge <= self.left:
                 self.left -= pledge

@@ -4,16 +4,17 @@
 import numpy as np
 
 from sim.run import simulate
-from sim.testing import BodyTests, PartnerSelectionRuleTests, small_config
+from sim.testing import BodyTests, PartnerSelectionRuleTests, a_project, model_after, small_config
 
 
 class TestExperienced(PartnerSelectionRuleTests):
     name = "experienced"
 
     def test_asks_the_most_experienced_first(self):
-        model = self.model()
+        model = model_after(12)
         model.projects.completed_by.update({7: 3, 9: 1})
-        ranked = self.rule().rank(model, 1, [5, 7, 9], np.array([0.9, 0.1, 0.5]), np.random.default_rng(0))
+        value, trust, spread = np.array([900.0, 100.0, 500.0]), np.array([0.9, 0.1, 0.5]), np.zeros(3)
+        ranked = self.rule().rank(model, a_project(model), [5, 7, 9], value, trust, spread, np.random.default_rng(0))
         assert ranked == [7, 9, 5]
 
 

@@ -17,20 +17,25 @@ the default and the calibrated parameters on fresh seeds (not those used for fit
 confidence intervals of the mean and 95 % prediction intervals of a single run.
 
     .venv/bin/python experiments/calibration/run.py                  # the real run (13 min on a busy 2-core VM)
-    .venv/bin/python experiments/calibration/run.py --quick          # tiny budget, for tests
-    options: --seeds N (evaluation seeds, >= 20 for the report) --fit-seeds N --jobs N --name NAME
-             --maxiter N --popsize N --only FIT --out DIR --overwrite-scenario
+    .venv/bin/python experiments/calibration/run.py quick=true       # tiny budget, for tests
+    settings (key=value): seeds=N (evaluation seeds, >= 20 for the report) fit_seeds=N jobs=N name=NAME
+             maxiter=N popsize=N only=FIT out=DIR overwrite_scenario=true output.cache_dir=DIR output.sweep_dir=DIR
+
+The patterns (observed figures, sources, what is fitted and what held out) and the fitted parameters
+with their plausible ranges are the experiment files configs/experiment/calibration_*.yaml (read here as
+data); every model run goes through the sweep runner and the content-addressed cache (results/sweeps/
+calibration-P1, -P2, -P3), so a repeated or interrupted calibration recomputes nothing it already has.
 
 Writes results/calibration/<name>/ (report.md, fit.csv, params.csv, trace.csv, per_seed.csv and
 copies of the calibrated scenario files; an existing folder is never overwritten, a suffix is added)
-and, unless --quick, configs/scenario/klimawerk_calibrated.yaml and prima_klima_calibrated.yaml
+and, unless quick=true, configs/scenario/klimawerk_calibrated.yaml and prima_klima_calibrated.yaml
 (refused if they exist, unless --overwrite-scenario).
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
+import functools
 import json
 import math
 import platform
@@ -44,8 +49,9 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import yaml
-from joblib import Parallel, delayed
 from scipy import optimize, stats
+
+from sim.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = ROOT / "configs" / "scenario"
@@ -93,29 +99,6 @@ class Pattern:
         return [t.metric for t in self.targets] + list(self.extras)
 
 
-SEED003 = "seed 003 (RVR conference talk, 26 Nov 2020); notes/literature.md"
-P1 = Pattern(
-    "P1", "Klima.Werk, service organisation's first period (2019-2020)", "klimawerk", "emscher", 24,
-    fitted=(Target("ideas", 91, source=SEED003), Target("applications", 64, source=SEED003),
-            Target("funds_requested_eur", 5.2e6, source=SEED003)),
-    held_out=(Target("approvals", 60, source=SEED003),),
-    extras=("application_rate", "approval_rate", "so_stopped", "so_utilisation", "dropped"))
-P2 = Pattern(
-    "P2", "Broker group, mature group (De Uitdaging)", "herausforderung", "saarbruecken", 120,
-    fitted=(),
-    held_out=(Target("broker_matches_last_year", 125, 100, 150,
-                     source="notes/literature.md: De Uitdaging 2016 (~100 per group and year), Breda 2017 "
-                            "(447), Arnhem (~450); mature groups roughly 100-150"),),
-    extras=("broker_utilisation", "broker_queue", "broker_wait_months"))
-P3 = Pattern(
-    "P3", "KfW 432: funded concepts followed by funded implementation", "prima_klima", "rvr", 120,
-    fitted=(Target("concept_followup_share", 0.16,
-                   source="notes/literature.md: KfW 432 2011-2017, about 16 % of funded concepts"),),
-    held_out=(),
-    extras=("concepts_completed", "followups_approved"))
-PATTERNS = (P1, P2, P3)
-
-
 @dataclass(frozen=True)
 class Param:
     """A fitted parameter and its documented plausible range (inside the hard bounds of sim/config.py)."""
@@ -137,38 +120,49 @@ class Fit:
     out_scenario: str
 
 
-FIT_KLIMAWERK = Fit(
-    "klimawerk", P1,
-    params=(
-        Param("service_organisation.knowledge_ideas", 0.0, 1.0,
-              "ideas per spare project staff-month of the service organisation. 0 = no knowledge transfer; "
-              "1.0 already gives about 140 ideas in 24 months on emscher (vs 91 observed), i.e. one new "
-              "member idea for every staff-month the organisation has left over, the most we find credible. "
-              "The default's source names it 'to calibrate on 91 ideas'."),
-        Param("service_organisation.quality_bonus", 0.0, 2.0,
-              "standard deviations funding advice adds to an application's latent quality. 0 = advice does not "
-              "improve applications; 2 SD moves a median application to the 98th percentile, the most "
-              "advice could plausibly do. With routing (KRIS) it decides how many consortia the "
-              "eligibility check stops, i.e. applications per idea (observed 64/91 = 0.70)."),
-        Param("projects.cost_median_eur", 30_000.0, 100_000.0,
-              "median project cost (lognormal, sigma 1). Seed 003: 5.2 M EUR for 64 applications = 81 k EUR per "
-              "request; with 0-20 % co-financing and cost_sigma between 0.5 and 1.5 the implied median lies "
-              "between about 29 k and 72 k EUR; rounded out to 30-100 k.", decimals=-2),
-    ),
-    method="de", base_scenario="klimawerk", out_scenario="klimawerk_calibrated")
+EXPERIMENTS = ROOT / "configs" / "experiment"
 
-FIT_PRIMA = Fit(
-    "prima_klima", P3,
-    params=(
-        Param("second_programme.hurdle_ratio", 1.0, 4.0,
-              "members implement after the concept only if the revealed gain is at least this multiple of the "
-              "cost. Below 1 they would implement projects whose gain does not cover their cost; above 4 "
-              "(a benefit-cost ratio of 4 demanded of every quarter) we consider implausible. Its source "
-              "names it 'to calibrate on KfW 432's 16 %'. reveal_sigma (0.6) is kept at its default: "
-              "with one target the two are not identifiable separately."),
-    ),
-    method="bounded", base_scenario="prima_klima", out_scenario="prima_klima_calibrated")
 
+def experiment(name: str) -> dict:
+    """configs/experiment/<name>.yaml as data (YAML only: nothing in it is run)."""
+    path = EXPERIMENTS / f"{name}.yaml"
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    defaults = {k.split("/")[-1]: v for d in data.get("defaults", []) if isinstance(d, dict)
+                for k, v in d.items()}
+    data["_choices"] = {k.replace("override ", ""): v for k, v in defaults.items()}
+    return data
+
+
+def pattern_of(name: str) -> Pattern:
+    """A calibration pattern from its experiment file: scenario, region, month, targets, extras."""
+    data = experiment(name)
+    t = data["hydra"]["sweeper"]["targets"]
+    target = lambda m, spec: Target(m, float(spec["observed"]), spec.get("low"), spec.get("high"),  # noqa: E731
+                                    " ".join(str(spec.get("source", "")).split()))
+    return Pattern(t["pattern"], t["title"], data["_choices"]["scenario"], data["_choices"]["region"],
+                   int(data["horizon_months"]),
+                   fitted=tuple(target(m, v) for m, v in (t.get("fitted") or {}).items()),
+                   held_out=tuple(target(m, v) for m, v in (t.get("held_out") or {}).items()),
+                   extras=tuple(t.get("extras") or ()))
+
+
+def fit_of(name: str, fit: str) -> Fit:
+    """A fit from its experiment file: the fitted parameters with their plausible ranges and why."""
+    data = experiment(name)
+    sweeper = data["hydra"]["sweeper"]
+    params = tuple(Param(k, float(v["low"]), float(v["high"]), " ".join(str(v.get("basis", "")).split()),
+                         int(v.get("decimals", 3))) for k, v in sweeper["uncertainties"].items())
+    targets = sweeper["targets"]
+    return Fit(fit, pattern_of(name), params, targets["method"], data["_choices"]["scenario"], targets["out_scenario"])
+
+
+P1 = pattern_of("calibration_klimawerk")
+P2 = pattern_of("calibration_broker")
+P3 = pattern_of("calibration_prima_klima")
+PATTERNS = (P1, P2, P3)
+FIT_KLIMAWERK = fit_of("calibration_klimawerk", "klimawerk")
+FIT_PRIMA = fit_of("calibration_prima_klima", "prima_klima")
 FITS = (FIT_KLIMAWERK, FIT_PRIMA)
 
 
@@ -185,64 +179,63 @@ def scenario_container(name: str, directory: Path = SCENARIO_DIR) -> dict:
         return yaml.safe_load(fh) or {}
 
 
-def set_dotted(data: dict, key: str, value) -> None:
-    node = data
-    *path, last = key.split(".")
-    for part in path:
-        node = node.setdefault(part, {})
-    node[last] = value
-
-
 def get_dotted(obj, key: str):
     for part in key.split("."):
         obj = getattr(obj, part)
     return obj
 
 
-def build_config(scenario: dict, region: str, horizon: int, overrides: Mapping[str, float], seed: int):
-    from sim.config import from_container
+@functools.lru_cache(maxsize=16)
+def base_config(scenario: str, region: str, horizon: int, cache_dir: str = "results/cache"):
+    """The pattern's config composed as ``python -m sim scenario=.. region=.. horizon_months=..`` would."""
+    from sim.cli import compose
 
-    data = copy.deepcopy(scenario)
-    data["region"] = {"preset": region}
-    data["horizon_months"] = horizon
-    data["seed"] = int(seed)
-    data.setdefault("output", {})["write"] = False
-    for key, value in overrides.items():
-        set_dotted(data, key, float(value))
-    return from_container(data)
+    return compose([f"scenario={scenario}", f"region={region}", f"horizon_months={horizon}",
+                    f"output.cache_dir={cache_dir}"])
 
 
-def run_one(scenario: dict, region: str, horizon: int, overrides: Mapping[str, float], seed: int,
-            keys: Sequence[str]) -> list[float]:
-    """One run of the model (sim.run.simulate) -> the requested summary values (at the horizon)."""
-    from sim.run import simulate
+def build_config(pattern: Pattern, overrides: Mapping[str, float], seed: int, cache_dir: str = "results/cache"):
+    from sim.testing import config_with
 
-    summary = simulate(build_config(scenario, region, horizon, overrides, seed)).summary
-    return [float(summary[k]) for k in keys]
+    return config_with(base_config(pattern.scenario, pattern.region, pattern.horizon, cache_dir),
+                       seed=int(seed), **{k: float(v) for k, v in overrides.items()})
 
 
 def default_values(fit: Fit) -> dict[str, float]:
-    p = fit.pattern
-    cfg = build_config(scenario_container(fit.base_scenario), p.region, p.horizon, {}, 0)
+    cfg = build_config(fit.pattern, {}, 0)
     return {q.key: float(get_dotted(cfg, q.key)) for q in fit.params}
 
 
 class Runner:
-    """Runs (candidate, seed) pairs of one pattern in parallel with joblib; values[c, s, k]."""
+    """Runs (candidate, seed) pairs of a pattern through the sweep runner: every run is cached under its
+    content key (sim/cache.py), so a repeated or interrupted calibration recomputes nothing it has;
+    values[c, s, k]. The runs of pattern P go to results/sweeps/<prefix>-P."""
 
-    def __init__(self, jobs: int):
-        self.jobs = jobs
+    def __init__(self, jobs: int, sweep_dir: Path = ROOT / "results" / "sweeps", prefix: str = "calibration",
+                 cache_dir: str = "results/cache"):
+        self.jobs, self.sweep_dir, self.prefix, self.cache_dir = jobs, Path(sweep_dir), prefix, cache_dir
         self.runs = 0
-        self.parallel = Parallel(n_jobs=jobs)
 
     def values(self, pattern: Pattern, candidates: Sequence[Mapping[str, float]], seeds: Sequence[int],
                keys: Sequence[str] | None = None) -> np.ndarray:
+        from sim import sweep as S
+
         keys = list(keys or pattern.keys)
-        scenario = scenario_container(pattern.scenario)
-        tasks = [delayed(run_one)(scenario, pattern.region, pattern.horizon, dict(c), s, keys)
-                 for c in candidates for s in seeds]
-        out = self.parallel(tasks)
-        self.runs += len(tasks)
+        members = [S.member_of(build_config(pattern, c, s, self.cache_dir), {"scenario": pattern.scenario,
+                                                                            "region": pattern.region},
+                               [*(f"{k}={v!r}" for k, v in c.items()), f"seed={s}"])
+                   for c in candidates for s in seeds]
+        folder = S.SweepFolder((self.sweep_dir / f"{self.prefix}-{pattern.name}").resolve())
+        status = S.run_local(members, folder, ["experiments/calibration/run.py", *sys.argv[1:]], jobs=self.jobs,
+                             quiet=True)
+        bad = [k for k, v in status.items() if v == "failed"]
+        if bad:
+            raise UserError(f"{len(bad)} calibration runs failed; see {folder.root / 'failed'}")
+        self.runs += len(members)
+        out = []
+        for m in members:
+            summary = json.loads((folder.run_path(m.key) / "summary.json").read_text(encoding="utf-8"))
+            out.append([float("nan") if summary.get(k) is None else float(summary[k]) for k in keys])
         return np.asarray(out, float).reshape(len(candidates), len(seeds), len(keys))
 
 
@@ -461,24 +454,34 @@ def render_scenario(base_text: str, base_name: str, new_name: str, fitted: Mappi
     lines = text.rstrip("\n").split("\n")
     decimals = {p.key: p.decimals for p in params}
     for key, value in fitted.items():
-        group, name = key.split(".")
-        entry = f"  {name}: {format_value(value, decimals.get(key, 6))}"
+        *groups, name = key.split(".")
+        entry = f"{'  ' * len(groups)}{name}: {format_value(value, decimals.get(key, 6))}"
         entry = f"{entry:<31}# {comments[key]}" if comments.get(key) else entry
-        try:
-            start = lines.index(f"{group}:")
-        except ValueError:
-            lines += [f"{group}:", entry]
-            continue
-        end = start + 1
-        while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
-            end += 1
-        for i in range(start + 1, end):
-            if re.match(rf"[ \t]+{re.escape(name)}:", lines[i]):
-                lines[i] = entry
-                break
-        else:
-            lines.insert(end, entry)
+        set_line(lines, groups, name, entry)
     return "\n".join(lines) + "\n"
+
+
+def set_line(lines: list[str], groups: Sequence[str], name: str, entry: str) -> None:
+    """Put ``entry`` (the line ``name: value``) into the nested block ``groups`` of a YAML file's lines,
+    replacing ``name`` there, or adding the block and the line where they are missing."""
+    start, end = 0, len(lines)
+    for depth, group in enumerate(groups):
+        head = f"{'  ' * depth}{group}:"
+        found = next((i for i in range(start, end) if lines[i].rstrip() == head), None)
+        if found is None:
+            lines[end:end] = [f"{'  ' * d}{g}:" for d, g in enumerate(groups[depth:], start=depth)] + [entry]
+            return
+        start = found + 1
+        end = start
+        inner = "  " * (depth + 1)
+        while end < len(lines) and (lines[end].startswith(inner) or not lines[end].strip()):
+            end += 1
+    indent = "  " * len(groups)
+    for i in range(start, end):
+        if re.match(rf"{indent}{re.escape(name)}:", lines[i]):
+            lines[i] = entry
+            return
+    lines.insert(end, entry)
 
 
 def scenario_text(fit: Fit, result: FitResult, run_label: str) -> str:
@@ -592,40 +595,72 @@ def _cores() -> int:
 # -- main -------------------------------------------------------------------------------------
 
 
+OPTIONS = {"quick": "false", "seeds": "", "fit_seeds": "", "jobs": "-1", "maxiter": "", "popsize": "", "only": "",
+           "name": "", "out": str(DEFAULT_OUT), "overwrite_scenario": "false", "output.cache_dir": "results/cache",
+           "output.sweep_dir": str(ROOT / "results" / "sweeps")}
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="tiny budget (for tests): 2 fitting and 3 evaluation "
-                                                         "seeds, one DE generation; writes no configs/scenario file")
-    ap.add_argument("--seeds", type=int, default=None, help="evaluation seeds (default 30; quick 3)")
-    ap.add_argument("--fit-seeds", type=int, default=None, help="seeds per objective evaluation (default 6; quick 2)")
-    ap.add_argument("--jobs", type=int, default=-1, help="joblib workers (-1 = all cores)")
-    ap.add_argument("--maxiter", type=int, default=None, help="differential_evolution generations (default 4; quick 1)")
-    ap.add_argument("--popsize", type=int, default=None,
-                    help="differential_evolution population per parameter (default 5; quick 2)")
-    ap.add_argument("--only", action="append", choices=[f.name for f in FITS], default=None,
-                    help="run only this fit (repeatable); the evaluation then covers its pattern and the "
-                         "held-out patterns without fitted parameters (P2)")
-    ap.add_argument("--name", default=None, help="result folder name (default 'main', quick 'quick')")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="parent folder of the result folder")
-    ap.add_argument("--overwrite-scenario", action="store_true",
-                    help="replace existing configs/scenario/*_calibrated.yaml (otherwise refused)")
-    args = ap.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
-    q = args.quick
-    args.seeds = args.seeds or (3 if q else 30)
-    args.fit_seeds = args.fit_seeds or (2 if q else 6)
-    args.maxiter = args.maxiter or (1 if q else 4)
-    args.popsize = args.popsize or (2 if q else 5)
-    args.name = args.name or ("quick" if q else "main")
-    args.fits = [f for f in FITS if not args.only or f.name in args.only]
+    """key=value settings, like every other command (see the module docstring)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    opts = dict(OPTIONS)
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        if not eq or key not in OPTIONS:
+            raise UserError(f"'{arg}' is not one of the settings {', '.join(f'{k}=...' for k in OPTIONS)} "
+                            "(experiments/calibration/run.py --help)")
+        opts[key] = value
+    args = argparse.Namespace(argv=argv)
+
+    def flag(key):
+        if opts[key] not in ("true", "false"):
+            raise UserError(f"'{key}' must be true or false, not {opts[key]!r}")
+        return opts[key] == "true"
+
+    def whole(key, default, low=1):
+        try:
+            value = int(opts[key]) if opts[key] != "" else default
+        except ValueError:
+            raise UserError(f"'{key}' must be a whole number, not {opts[key]!r}") from None
+        if value < low or (key == "jobs" and value == 0):
+            raise UserError(f"'{key}' = {value} is out of range; allowed: at least {low}" + (", not 0" if key == "jobs" else ""))
+        return value
+
+    args.quick = q = flag("quick")
+    args.overwrite_scenario = flag("overwrite_scenario")
+    args.seeds = whole("seeds", 3 if q else 30)
+    args.fit_seeds = whole("fit_seeds", 2 if q else 6)
+    args.maxiter = whole("maxiter", 1 if q else 4)
+    args.popsize = whole("popsize", 2 if q else 5)
+    args.jobs = whole("jobs", -1, low=-1)
+    args.name = opts["name"] or ("quick" if q else "main")
+    args.out = Path(opts["out"])
+    args.cache_dir = opts["output.cache_dir"]
+    args.sweep_dir = Path(opts["output.sweep_dir"])
+    only = [o for o in opts["only"].strip("[]").split(",") if o]
+    unknown = [o for o in only if o not in {f.name for f in FITS}]
+    if unknown:
+        raise UserError(f"'only' = {unknown[0]!r} is not a fit; choose from {', '.join(f.name for f in FITS)}")
+    args.only = only
+    args.fits = [f for f in FITS if not only or f.name in only]
     if not q and args.seeds < 20:
-        ap.error("--seeds must be at least 20 for a full run (CIs over >= 20 seeds); use --quick for less")
+        raise UserError("'seeds' must be at least 20 for a full run (CIs over >= 20 seeds); use quick=true for less")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> Path:
-    args = parse_args(argv)
+    if argv is None and any(a in ("-h", "--help") for a in sys.argv[1:]) or argv and any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        raise SystemExit(0)
+    try:
+        args = parse_args(argv)
+        return run(args)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run(args: argparse.Namespace) -> Path:
     t_start = time.perf_counter()
 
     def log(msg: str) -> None:
@@ -636,8 +671,8 @@ def main(argv: Sequence[str] | None = None) -> Path:
     if install and not args.overwrite_scenario:
         existing = [str(p.relative_to(ROOT)) for p in targets.values() if p.exists()]
         if existing:
-            raise SystemExit(f"error: {', '.join(existing)} exist(s); refusing to overwrite "
-                             "(pass --overwrite-scenario, or run with --quick)")
+            raise UserError(f"{', '.join(existing)} exist(s); refusing to overwrite "
+                            "(give overwrite_scenario=true, or run with quick=true)")
     folder = unique_folder(args.out, args.name)
     label = folder.name
     fit_seeds = list(range(FIT_SEED0, FIT_SEED0 + args.fit_seeds))
@@ -646,10 +681,10 @@ def main(argv: Sequence[str] | None = None) -> Path:
                   scalar_maxiter=3 if args.quick else 10)
     log(f"calibration '{label}' ({'quick' if args.quick else 'full'}): {len(fit_seeds)} fitting seeds, "
         f"{len(eval_seeds)} evaluation seeds, jobs={args.jobs}, DE popsize {args.popsize} x {args.maxiter} generations")
-    runner = Runner(args.jobs)
+    runner = Runner(args.jobs, args.sweep_dir, "calibration-quick" if args.quick else "calibration", args.cache_dir)
     timings: dict[str, float] = {}
     results: list[FitResult] = []
-    with runner.parallel:
+    if True:
         for fit in args.fits:
             log(f"fit '{fit.name}' on {fit.pattern.name} ({fit.pattern.scenario}, {fit.pattern.region}, month "
                 f"{fit.pattern.horizon}): " + ", ".join(f"{p.key} in [{p.low:g}, {p.high:g}]" for p in fit.params))

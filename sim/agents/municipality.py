@@ -9,11 +9,10 @@ from sim.agents.base import Actor, agent_kinds
 class Municipality(Actor):
     """A real municipality (Zensus 2022 population, BKG coordinates).
 
-    ``capacity`` is the staff-months per month it can spend on projects; it grows sublinearly with
-    population. ``free`` is its balance this month: a task may start whenever something is left and
-    then overrun, and the overrun is worked off from next month's capacity. So a small town can
-    take on a task bigger than one month's capacity, only more slowly. ``idea_rate`` is its expected
-    number of new project ideas per month.
+    ``capacity`` grows sublinearly with population. ``knowledge`` in [0, 1] is how well its staff know
+    funding programmes and planning methods: it speeds turning open needs into ideas and raises the
+    quality of the applications it writes; it grows with completed projects and knowledge transfer and
+    returns slowly to ``knowledge0`` (turnover). Its needs are in ``model.needs`` (row ``index``).
     """
 
     sector = "public"
@@ -23,18 +22,11 @@ class Municipality(Actor):
     population: int
     lat: float
     lon: float
-    capacity: float
-    idea_rate: float
-    free: float = 0.0
+    knowledge: float = 0.3
+    knowledge0: float = 0.3
     member: bool = True       # member of the regional initiative (served by its bodies)
 
-    def new_month(self) -> None:
-        """This month's capacity, less any overrun carried from last month."""
-        self.free = self.capacity + min(self.free, 0.0)
-
-    def spend(self, staff_months: float) -> bool:
-        """Start a task if any staff time is left this month (it may overrun); return whether it started."""
-        if staff_months > 0 and self.free <= 1e-12:
-            return False
-        self.free -= staff_months
-        return True
+    def learn(self, towards: float, rate: float) -> None:
+        """Close ``rate`` of the gap to ``towards`` (never beyond it, never downwards)."""
+        if towards > self.knowledge:
+            self.knowledge += rate * (towards - self.knowledge)

@@ -51,10 +51,3 @@ def bands(timeseries: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.Dat
     hw = [t_halfwidth(s, int(n)) for s, n in zip(out["std"], out["count"])]
     out["ci_low"], out["ci_high"] = out["mean"] - np.nan_to_num(hw), out["mean"] + np.nan_to_num(hw)
     return out.rename(columns={"count": "n", "std": "sd"})
-
-
-def group_columns(runs: pd.DataFrame) -> list[str]:
-    """The settings that distinguish groups of runs: those that vary between complete runs
-    (settings shared by every run, and run id, seed and status, are not groups)."""
-    done = runs[runs.status == "complete"]
-    return [c for c in runs.columns if c not in ("run_id", "seed", "status", "error") and done[c].nunique() > 1]

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from sim.bodies.base import Body, bodies
-from sim.projects import Project, State
 
 
 @bodies.register("association", capacity="staff", serves="all municipalities")
 class RegionalAssociation(Body):
-    """Climate data and expertise for every municipality, member or not: writing an application
-    takes less staff time, and applications are a little better."""
+    """Mechanism ``knowledge``: climate data and expertise for every municipality, member or not: each
+    month every municipality closes ``transfer_rate`` of its gap to the association's ``expertise`` at full
+    staffing (``transfer_staff_months`` per municipality; thinner with more municipalities)."""
 
     config_key = "association"
+    mechanisms = ("knowledge",)
 
     @property
-    def active(self) -> bool:
+    def has_capacity(self) -> bool:
         return self.params.staff > 0
 
     def monthly_cost(self) -> float:
         return self.params.staff * self.wage
 
-    def on_enter(self, project: Project, state: State, t: int) -> None:
-        if self.active and state == State.IDEA and project.programme:
-            project.application_factor *= self.params.application_factor
-            project.quality_bonus += self.params.quality_bonus
+    def end_month(self, t: int) -> None:
+        if not self.uses("knowledge"):
+            return
+        p, munis = self.params, self.model.municipalities
+        rate = p.transfer_rate * min(1.0, p.staff / (len(munis) * p.transfer_staff_months))
+        for m in munis:
+            m.learn(p.expertise, rate)

@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 from sim.bodies.base import Body, Request, ServiceQueue, bodies
-from sim.projects import Project, State
+from sim.network import SECTORS
+from sim.submodels import requests
+
+BUSINESS = SECTORS.index("business")
 
 
 @bodies.register("broker_group", capacity="coordinator staff", serves="NGOs and companies")
 class BrokerGroup(Body):
-    """A small group of well-connected entrepreneurs with a professional coordinator (Burt 2004:
-    brokerage across a structural hole between NGOs and companies).
+    """A small group of well-connected entrepreneurs (the ``members`` most willing companies, tied to it)
+    with a professional coordinator (Burt 2004: brokerage across a structural hole between NGOs and
+    companies). It is the contact point for NGOs of member towns: their requests (sim/submodels/requests.py)
+    go to its queue, which the coordinator works through first come first served at
+    ``staff_months_per_request`` each; a request still waiting after ``patience_months`` is given up.
+    Mechanisms (each a switch):
 
-    Each month NGOs send requests for support (Poisson, ``request_rate`` per NGO). The coordinator
-    handles them first come first served (``staff_months_per_request`` each); a request still
-    waiting after ``patience_months`` is given up; the group finds a share
-    ``vet_pass_share`` concrete enough, then asks the companies it knows to be willing (engagement
-    propensity at least ``min_willingness``), most trusted by the NGO first; each suits the request with
-    chance ``suitability``. A match becomes a self-funded company–NGO project (no application) and a
-    tie between the two. The coordinator's cost is shared by municipality and companies.
+    - ``vetting``: the group checks each request and turns back those less concrete than ``vet_threshold``
+      before any company is asked; companies then expect a vetted request to land more often;
+    - ``matching``: the group asks the companies it knows, its members and the companies tied to them,
+      the most willing first; without it, a vetted request goes back to the NGO, which asks the companies
+      it knows itself.
+
+    Matches therefore come from NGOs' requests meeting willing companies with budget and time, through
+    the coordinator's capacity; nothing caps them. The coordinator's cost is shared by municipality
+    (``municipal_share``) and companies.
     """
 
     config_key = "broker_group"
+    mechanisms = ("vetting", "matching")
 
     def __init__(self, model):
         super().__init__(model)
         self.queue = ServiceQueue(self.params.coordinator_staff)
-        self.vetted = self.matches = 0
+        self.vetted = self.turned_back = self.matches = self.given_up = 0
         self.match_steps: list[int] = []
 
     @property
-    def active(self) -> bool:
+    def has_capacity(self) -> bool:
         return self.params.coordinator_staff > 0
 
     def monthly_cost(self) -> float:
@@ -40,61 +50,59 @@ class BrokerGroup(Body):
             return
         companies = sorted(self.model.companies, key=lambda c: (-c.willingness, c.unique_id))
         for c in companies[: self.params.members]:
-            self.model.network.record(self.unique_id, c.unique_id, self.model.steps, kind="membership")
+            self.model.network.tie(self.unique_id, c.unique_id, "membership", self.model.steps)
+
+    def take(self, ask, t: int) -> bool:
+        if not self.active or not self.model.municipalities[ask.home].member:
+            return False
+        self.queue.add(Request("support", None, t, self.params.staff_months_per_request, ask.ngo, item=ask))
+        return True
 
     def start_month(self, t: int) -> None:
         if not self.active:
             return
         self.queue.new_month()
-        patience = self.params.patience_months
-        for req in self.queue.serve(t, lambda r: t - r.arrived < patience):
-            self._handle(req, t)
+        for req in self.queue.serve(t, lambda r: self._waits(r, t)):
+            self._handle(req.item, t)
 
-    def _handle(self, req: Request, t: int) -> None:
-        p, net = self.params, self.model.network
-        if self.stream.random() >= p.vet_pass_share:
+    def _waits(self, req: Request, t: int) -> bool:
+        if t - req.arrived < self.params.patience_months:
+            return True
+        self.given_up += 1
+        return False
+
+    def _handle(self, ask, t: int) -> None:
+        p = self.params
+        vetted = False
+        if p.vetting:
+            if ask.concreteness < p.vet_threshold:
+                self.turned_back += 1
+                return
+            vetted = True
+            self.vetted += 1
+        if not p.matching:
+            requests.own_search(self.model, ask, t, vetted)
             return
-        self.vetted += 1
-        ngo = self.model.agent(req.owner)
-        willing = [c for c in self.model.companies if c.willingness >= p.min_willingness]
-        if not willing:
-            return
-        trust = [net.trust(ngo.unique_id, c.unique_id, t) for c in willing]
-        noise = self.stream.random(len(willing))
-        order = sorted(range(len(willing)), key=lambda i: (-trust[i], noise[i]))
-        suits = self.stream.random(len(willing)) < p.suitability
-        for i in order:
-            if suits[i]:
-                self._match(ngo, willing[i], t)
+        for company in self.companies_known():
+            yes, commitment = requests.agrees(self.model, ask, company, vetted, t)
+            if yes:
+                requests.match(self.model, ask, company, commitment, True, t)
+                self.matches += 1
+                self.match_steps.append(t)
                 return
 
-    def _match(self, ngo, company, t: int) -> None:
-        p = self.params
-        self.matches += 1
-        self.match_steps.append(t)
-        project = Project(pid=len(self.model.projects), lead=ngo.unique_id, created=t, needs=("private",),
-                          cost=p.match_cost_eur, gain=p.match_cost_eur * self.model.cfg.projects.benefit_ratio,
-                          staff_months=0.0, duration=p.match_months, quality=0.0,
-                          fate=float(self.stream.exponential()), lead_index=ngo.home, programme="",
-                          cofinancing_share=1.0,
-                          origin="broker", members=[ngo.unique_id, company.unique_id])
-        self.model.add_project(project, t)
-        self.model.network.tie(ngo.unique_id, company.unique_id, "introduction", t)
-        self.model.move(project, State.CONSORTIUM, t)
-        self.model.move(project, State.IMPLEMENTATION, t)
-
-    def end_month(self, t: int) -> None:
-        if not self.active:
-            return
-        ngos = self.model.ngos
-        counts = self.stream.poisson(self.params.request_rate, len(ngos))
-        for ngo, k in zip(ngos, counts):
-            for _ in range(int(k)):
-                self.queue.add(Request("support", None, t, self.params.staff_months_per_request, ngo.unique_id))
+    def companies_known(self) -> list:
+        """The group's member companies and the companies tied to them, the most willing first."""
+        by_sector = self.model.network.neighbours
+        members = by_sector[self.unique_id][BUSINESS]
+        known = set(members).union(*(by_sector[m][BUSINESS] for m in members))
+        agents = [self.model.agent(c) for c in known]
+        return sorted(agents, key=lambda a: (-a.willingness, a.unique_id))
 
     def metrics(self) -> dict[str, float]:
         t = self.model.steps
         last_year = sum(1 for s in self.match_steps if s > t - 12)
         return {**super().metrics(), **self.queue.metrics("broker"), "broker_vetted": float(self.vetted),
+                "broker_turned_back": float(self.turned_back), "broker_given_up": float(self.given_up),
                 "broker_municipal_cost_eur": self.cost_eur * self.params.municipal_share,
                 "broker_matches": float(self.matches), "broker_matches_last_year": float(last_year)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sim.agents.base import Actor
 from sim.bodies.base import Body, bodies
-from sim.projects import Project, State
 
 
 class CityCoordinator(Actor):
@@ -17,22 +16,43 @@ class CityCoordinator(Actor):
 
 @bodies.register("city_coordinators", capacity="staff per city", serves="members")
 class CityCoordinators(Body):
-    """The circle of city coordinators. Each member city gets a coordinator; projects led by a city
-    with a coordinator have lower agency costs (work across the city's own departments), and the
-    service organisation needs less staff time for their requests."""
+    """The circle of city coordinators: each member city gets a coordinator with ``staff_per_city``
+    staff-months a month. Mechanisms (each a switch):
+
+    - ``agency``: the coordinator takes over the city's agency work (across its own departments, each
+      month a project of the city is active) as far as its own time allows; what is left falls to the
+      city's staff;
+    - ``preparation``: the city's requests to the service organisation, prepared by the coordinator, take
+      ``service_factor`` of the organisation's usual staff time (it has effect only beside a service
+      organisation).
+    """
 
     config_key = "city_coordinators"
+    mechanisms = ("agency", "preparation")
 
     def __init__(self, model):
         super().__init__(model)
         self.coordinators: dict[int, CityCoordinator] = {}
+        self.left: dict[int, float] = {}
 
     @property
-    def active(self) -> bool:
+    def has_capacity(self) -> bool:
         return self.params.staff_per_city > 0
 
     def covers(self, municipality_index: int) -> bool:
         return municipality_index in self.coordinators
+
+    def prepares(self, municipality_index: int) -> bool:
+        return self.uses("preparation") and self.covers(municipality_index)
+
+    def take_agency(self, municipality_index: int, staff_months: float) -> float:
+        """The coordinator takes what it can of ``staff_months`` of agency work; returns what is left."""
+        left = self.left.get(municipality_index)
+        if not left or not self.params.agency:
+            return staff_months
+        taken = min(left, staff_months)
+        self.left[municipality_index] = left - taken
+        return staff_months - taken
 
     def monthly_cost(self) -> float:
         return len(self.coordinators) * self.params.staff_per_city * self.wage
@@ -47,12 +67,12 @@ class CityCoordinators(Body):
         coordinator = CityCoordinator(self.model, home=municipality.index)
         self.coordinators[municipality.index] = coordinator
         net = self.model.network
-        net.record(coordinator.unique_id, municipality.unique_id, self.model.steps, kind="membership")
-        net.record(coordinator.unique_id, self.unique_id, self.model.steps, kind="membership")
+        net.tie(coordinator.unique_id, municipality.unique_id, "membership", self.model.steps)
+        net.tie(coordinator.unique_id, self.unique_id, "membership", self.model.steps)
 
-    def on_enter(self, project: Project, state: State, t: int) -> None:
-        if state == State.IDEA and self.covers(project.lead_index):
-            project.agency_factor *= self.params.agency_factor
+    def start_month(self, t: int) -> None:
+        if self.active:
+            self.left = dict.fromkeys(self.coordinators, self.params.staff_per_city)
 
     def metrics(self) -> dict[str, float]:
         return {**super().metrics(), "city_coordinators": float(len(self.coordinators))}

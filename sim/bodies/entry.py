@@ -10,19 +10,20 @@ from sim.projects import State
 
 @bodies.register("entry", capacity="none", serves="non-members")
 class Entry(Body):
-    """Every ``review_interval_months`` each non-member compares the approved funds per head that
+    """Mechanism ``joining``: every ``review_interval_months`` each non-member compares the approved funds per head that
     members received over the last year with its own. If the members' figure is higher by more than
     ``threshold_eur_per_head``, it joins with chance ``probability`` (inertia). Joining makes it a
     member of every body (ties to them, services, coordinator, pool)."""
 
     config_key = "entry"
+    mechanisms = ("joining",)
 
     def __init__(self, model):
         super().__init__(model)
         self.joined: list[tuple[int, int]] = []
 
     @property
-    def active(self) -> bool:
+    def has_capacity(self) -> bool:
         return self.params.probability > 0
 
     def end_month(self, t: int) -> None:

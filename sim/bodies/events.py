@@ -7,19 +7,21 @@ from sim.bodies.base import Body, bodies
 
 @bodies.register("culture_events", capacity="events", serves="members")
 class CultureEvents(Body):
-    """Every ``interval_months`` an event brings together member municipalities (each with chance
-    ``participation``) and invited companies and NGOs of member towns. Every pair of participating
-    municipalities gains positive evidence (a tie where there was none); each invited company or NGO
-    gains it with its own municipality (Klijn, Edelenbos & Steijn 2010: network management raises trust)."""
+    """Mechanism ``events``: every ``interval_months`` an event brings together member municipalities (each
+    with chance ``participation``) and invited companies and NGOs of member towns. Participating
+    municipalities meet each other, and each invited company or NGO meets its own municipality: a tie
+    where there was none, contact, and positive evidence ``evidence`` each way (Ansell & Gash 2008:
+    face-to-face dialogue builds trust; Klijn, Edelenbos & Steijn 2010: network management raises trust)."""
 
     config_key = "culture_events"
+    mechanisms = ("events",)
 
     def __init__(self, model):
         super().__init__(model)
         self.events = 0
 
     @property
-    def active(self) -> bool:
+    def has_capacity(self) -> bool:
         return self.params.participation > 0 and self.params.evidence > 0
 
     def start_month(self, t: int) -> None:
@@ -35,8 +37,7 @@ class CultureEvents(Body):
         self.meet(came, self.params.evidence, t)
         net, munis = self.model.network, self.model.municipalities
         for actor_id in invited:
-            home = munis[self.model.agent(actor_id).home].unique_id
-            net.record(actor_id, home, t, positive=self.params.evidence, kind="event")
+            net.meet(actor_id, munis[self.model.agent(actor_id).home].unique_id, t, self.params.evidence)
         self.events += 1
         self.cost_eur += self.params.cost_eur_per_event
 

@@ -19,16 +19,44 @@ DIFF_METRICS = ["approvals_per_year", "completions_per_year", "lead_time_approva
                 "trust_public_public", "consortia", "company_ngo_consortia", "funds_approved_eur",
                 "gini_funds_per_head", "coordination_cost_eur", "cost_per_completion_eur"]
 TABLE_METRICS = ["ideas", "applications", "approvals", "completions", *DIFF_METRICS]
+ATTRIBUTION_METRICS = ["approvals", "completions", "consortia", "request_completions"]
+
+
+def attributions(folder: Path, scenarios: list[str]) -> dict[str, tuple[pd.DataFrame, dict]]:
+    """The attribution tables python -m sim.compare wrote for each scenario (explain/<scenario>/), if any."""
+    out = {}
+    for sc in scenarios:
+        where = folder / "explain" / sc
+        if (where / "summary.csv").is_file() and (where / "meta.json").is_file():
+            out[sc] = (pd.read_csv(where / "summary.csv"), json.loads((where / "meta.json").read_text()))
+    return out
+
+
+def attribution_sentence(summary: pd.DataFrame, metric: str, scenario: str, lang: str, years: float) -> str:
+    """'With X, approvals change by +12 in 10 years: +7 from advice, +4 from ...' (clear parts only)."""
+    g = summary[summary.outcome == metric].set_index("mechanism")
+    if "(total)" not in g.index:
+        return ""
+    total = g.loc["(total)"]
+    digits, _ = FORMATS.get(metric, (0, ""))
+    kw = dict(scenario=L.phrase(scenario, lang), metric=L.metric(metric, lang), years=L.fmt(years, lang))
+    if not (total.ci_low > 0 or total.ci_high < 0):
+        return L.t("attribution_none", lang, **kw)
+    parts = g.drop("(total)").sort_values("mean", key=abs, ascending=False)
+    text = [L.t("attribution_part", lang, value=f"{'+' if r['mean'] > 0 else ''}{L.fmt(r['mean'], lang, digits)}",
+                mechanism=L.mechanism(name, lang)) for name, r in parts.iterrows() if abs(r["mean"]) > 0]
+    return L.t("attribution_sentence", lang, total=f"{'+' if total['mean'] > 0 else ''}"
+               f"{L.fmt(total['mean'], lang, digits)}", parts=", ".join(text[:4]), **kw)
 
 
 def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Path:
     from sim.analysis.collect import collect
-    from sim.compare import read_runs
+    from sim.compare import read_runs, run_folder
 
     data = read_runs(folder, scenarios, seeds)
     collected = collect(folder)
     ts = collected.timeseries
-    first = folder / "runs" / f"scenario={scenarios[0]},seed={seeds[0]}"
+    first = run_folder(folder, scenarios[0], seeds[0])
     meta = json.loads((first / "metadata.json").read_text(encoding="utf-8"))["config"]
     years = meta["horizon_months"] / 12
     region = meta["region"]["preset"] + (f" (AGS {meta['region']['ags_prefix']}*)" if meta["region"]["ags_prefix"] else "")
@@ -50,10 +78,13 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
         "equity": F.equity(data["munis"], scenarios, lang),
         "costs": F.costs(summary, scenarios, lang, years),
     }
+    explained = attributions(folder, [sc for sc in scenarios if sc != baseline])
+    for sc, (table, _) in explained.items():
+        figs[f"attribution_{sc}"] = F.attribution(table, ATTRIBUTION_METRICS, lang)
     nodes0 = pd.read_csv(first / "nodes.csv")
     start = pd.read_csv(first / "network_start.csv")
     for sc in scenarios:
-        run = folder / "runs" / f"scenario={sc},seed={seeds[0]}"
+        run = run_folder(folder, sc, seeds[0])
         figs[f"network_{sc}"] = F.network_pair(
             nodes0, start, pd.read_csv(run / "nodes.csv"), pd.read_csv(run / "network_end.csv"), lang,
             f"{L.scenario(scenarios[0], lang)}: {L.t('at_start', lang)}",
@@ -63,7 +94,7 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
         fig.savefig(folder / "figures" / f"{name}.png")
         fig.savefig(folder / "figures" / f"{name}.svg")
 
-    body = render(figs, summary, diffs, scenarios, baseline, lang, region, len(seeds), years)
+    body = render(figs, summary, diffs, scenarios, baseline, lang, region, len(seeds), years, explained)
     for fig in figs.values():
         plt.close(fig)
     out = folder / "report.html"
@@ -71,7 +102,7 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
     return out
 
 
-def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years) -> str:
+def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years, explained=None) -> str:
     parts = [f"<h1>{L.t('title', lang)}</h1>",
              f'<p class="meta">{L.t("region", lang)}: <b>{region}</b> · {n} {L.t("runs", lang)} · '
              f'{L.fmt(years, lang)} {L.t("years", lang)}</p>',
@@ -92,6 +123,14 @@ def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years) ->
         parts.append(H.table([L.t("scenario", lang), L.t("metric", lang), L.scenario(baseline, lang),
                               L.t("scenario", lang), f"{L.t('change', lang)} ({L.t('ci', lang)})",
                               f"{L.t('change', lang)} %"], rows))
+    if explained:
+        parts.append(f"<h2>{L.t('attribution', lang)}</h2>")
+        for sc, (table, meta) in explained.items():
+            parts.append(f"<p>{L.t('attribution_intro', lang, n=len(meta['seeds']))}</p><ul class='sentences'>")
+            parts += [f"<li>{x}</li>" for m in ATTRIBUTION_METRICS
+                      if (x := attribution_sentence(table, m, sc, lang, years))]
+            parts.append("</ul>")
+            parts.append(H.figure_tag(figs[f"attribution_{sc}"], f"attribution_{sc}"))
     sections = [("funnel", ["funnel"]), ("over_time", ["approvals_over_time", "trust_over_time"]),
                 ("network", [f"network_{sc}" for sc in scenarios]), ("trust_dist", ["trust_distribution"]),
                 ("equity", ["equity"]), ("cost", ["costs"])]

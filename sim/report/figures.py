@@ -211,3 +211,30 @@ def costs(summary: pd.DataFrame, scenarios: list[str], lang: str, years: float) 
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def attribution(summary: pd.DataFrame, outcomes: list[str], lang: str) -> plt.Figure:
+    """Each mechanism's contribution to the difference in each outcome (one panel each), with its 95 % range;
+    the baseline-to-scenario total as a grey bar on top."""
+    outcomes = [m for m in outcomes if m in set(summary.outcome)]
+    mechanisms = [m for m in dict.fromkeys(summary.mechanism) if m != "(total)"]
+    height = 1.0 + 0.42 * (len(mechanisms) + 1)
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.6 * len(outcomes) + 3.2, height), dpi=110,
+                             sharey=True, squeeze=False)
+    for ax, m in zip(axes[0], outcomes):
+        g = summary[summary.outcome == m].set_index("mechanism")
+        rows = ["(total)"] + mechanisms
+        y = np.arange(len(rows))[::-1]
+        mean = g.reindex(rows)["mean"].to_numpy(float)
+        low, high = g.reindex(rows).ci_low.to_numpy(float), g.reindex(rows).ci_high.to_numpy(float)
+        colour = ["#999999"] + [PALETTE[1]] * len(mechanisms)
+        ax.barh(y, np.nan_to_num(mean), color=colour, xerr=np.nan_to_num([mean - low, high - mean]), capsize=2,
+                ecolor="#333333")
+        ax.axvline(0, color="#666666", lw=0.8)
+        ax.set_title(L.metric(m, lang), fontsize=12)
+        thousands(ax, lang, "x")
+        ax.tick_params(labelsize=10)
+    labels = ["total" if lang == "en" else "gesamt"] + [L.mechanism(x, lang) for x in mechanisms]
+    axes[0][0].set_yticks(np.arange(len(labels))[::-1], labels)
+    fig.tight_layout()
+    return fig

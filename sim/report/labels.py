@@ -33,6 +33,8 @@ METRICS = {
     "cost_per_completion_eur": ("public money per completed project", "öffentliche Mittel je abgeschlossenem Projekt",
                                 False, True),
     "company_ngo_consortia": ("company–NGO projects", "Projekte von Unternehmen und Vereinen", True, True),
+    "request_completions": ("company–NGO projects completed", "abgeschlossene Projekte von Unternehmen und Vereinen",
+                            True, True),
 }
 
 SCENARIOS = {
@@ -50,6 +52,34 @@ SCENARIOS = {
     "culture_events": ("culture events and workshops", "Kulturevents und Workshops"),
     "entry": ("entry of further municipalities", "Beitritt weiterer Kommunen"),
     "association": ("regional association (data, expertise)", "Regionalverband (Daten, Fachwissen)"),
+}
+
+# A scenario's mechanisms and settings (players of the attribution, sim/attribution.py).
+MECHANISMS = {
+    "service_organisation.search": ("partner search support", "Unterstützung bei der Partnersuche"),
+    "service_organisation.coordination": ("coordinating the consortia", "Koordination der Konsortien"),
+    "service_organisation.advice": ("funding advice", "Förderberatung"),
+    "service_organisation.precheck": ("checking applications", "Vorprüfung der Anträge"),
+    "service_organisation.monitoring": ("monitoring implementations", "Begleitung der Umsetzung (Controlling)"),
+    "service_organisation.knowledge": ("knowledge transfer", "Wissenstransfer"),
+    "city_coordinators.agency": ("coordinators' work across departments", "ämterübergreifende Abstimmung durch "
+                                 "die Stadtkoordinatoren"),
+    "city_coordinators.preparation": ("coordinators preparing requests", "Vorbereitung der Anfragen durch die "
+                                      "Stadtkoordinatoren"),
+    "broker_group.vetting": ("vetting requests", "Prüfung der Anfragen"),
+    "broker_group.matching": ("matching requests to companies", "Vermittlung an Unternehmen"),
+    "project_office.advice": ("the project office's advice", "Beratung durch das Projektbüro"),
+    "project_office.events": ("knowledge-transfer events", "Veranstaltungen zum Wissenstransfer"),
+    "development.forums": ("forums of technical staff", "Foren der technischen Fachkräfte"),
+    "development.pool": ("shared service pool", "gemeinsamer Dienstleistungspool"),
+    "development.catalogue": ("funding catalogue", "gemeinsamer Förderkatalog"),
+    "development.coordination": ("coordinating the consortia", "Koordination der Konsortien"),
+    "culture_events.events": ("culture events and workshops", "Kulturveranstaltungen und Workshops"),
+    "entry.joining": ("further municipalities joining", "Beitritt weiterer Kommunen"),
+    "association.knowledge": ("climate data and expertise", "Klimadaten und Fachwissen"),
+    "funding": ("the programme's own rules (budget, co-financing, routing)",
+                "die Regeln des Förderprogramms (Budget, Eigenanteil, Antragsweg)"),
+    "second_programme": ("the second programme (call)", "das zweite Programm (Wettbewerb)"),
 }
 
 # How a scenario reads after "With ..." / "Mit ..." in a sentence.
@@ -88,6 +118,19 @@ TEXT = {
     "equity": ("Who gets the funding", "Wer die Fördermittel erhält"),
     "cost": ("Costs", "Kosten"),
     "table": ("All figures", "Alle Kennzahlen"),
+    "attribution": ("Where the effect comes from", "Worauf die Wirkung zurückgeht"),
+    "attribution_intro": (
+        "Each mechanism of an arrangement was switched off in turn, in every order, on the same random numbers "
+        "(Shapley values over {n} runs each); the parts add up to the whole difference against the baseline. "
+        "Bars show each mechanism's share with its 95 % range.",
+        "Jeder Mechanismus eines Arrangements wurde der Reihe nach und in jeder Reihenfolge abgeschaltet, mit "
+        "denselben Zufallszahlen (Shapley-Werte aus je {n} Läufen); die Anteile ergeben zusammen den gesamten "
+        "Unterschied zur Ausgangslage. Die Balken zeigen den Anteil jedes Mechanismus mit seiner 95-%-Spanne."),
+    "attribution_sentence": ("With {scenario}, {metric} change by {total} in {years} years: {parts}.",
+                             "Mit {scenario} ändern sich die {metric} in {years} Jahren um {total}: {parts}."),
+    "attribution_part": ("{value} from {mechanism}", "{value} durch {mechanism}"),
+    "attribution_none": ("With {scenario}, {metric}: no clear change in {years} years.",
+                         "Mit {scenario}, {metric}: keine klare Veränderung in {years} Jahren."),
     "month": ("month", "Monat"),
     "at_start": ("at the start", "zu Beginn"),
     "at_end": ("after {years} years", "nach {years} Jahren"),
@@ -134,6 +177,10 @@ def plural(name: str, lang: str) -> bool:
 
 def scenario(name: str, lang: str) -> str:
     return SCENARIOS[name][LANGS.index(lang)] if name in SCENARIOS else name
+
+
+def mechanism(name: str, lang: str) -> str:
+    return MECHANISMS[name][LANGS.index(lang)] if name in MECHANISMS else name
 
 
 def phrase(name: str, lang: str) -> str:
