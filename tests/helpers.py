@@ -43,3 +43,12 @@ def sweep_in_process(tmp_path, capsys, small: list[str], *args, name="s", code=0
         main(argv)
     captured = capsys.readouterr()
     return tmp_path / name, captured.out, captured.err
+
+
+def with_ctrl_c():
+    """``preexec_fn`` for a child that the test stops with SIGINT: a shell starts background jobs (``make test &``,
+    nohup) with SIGINT ignored and children inherit that, so the child restores the default first, as an
+    interactive terminal would have it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

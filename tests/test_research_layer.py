@@ -16,7 +16,7 @@ import pytest
 
 from sim.analysis.collect import collect
 from sim.cli import CONFIG_DIR, main
-from tests.helpers import sweep_in_process
+from tests.helpers import sweep_in_process, with_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["region=saarbruecken", "horizon_months=6", "hydra/launcher=basic"]
@@ -215,7 +215,8 @@ def test_two_identical_sweeps_at_once_both_finish(tmp_path):
 def test_ctrl_c_says_how_much_is_done_without_a_traceback(tmp_path):
     cmd = [sys.executable, "-m", "sim", "-m", "region=saarbruecken", "horizon_months=60", "hydra/launcher=basic",
            "seed=range(40)", f"output.sweep_dir={tmp_path}", "output.name=c", f"output.cache_dir={tmp_path / 'cache'}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=with_ctrl_c)
     runs = tmp_path / "c" / "runs"
     deadline = time.time() + 120
     while time.time() < deadline and (not runs.is_dir() or len(list(runs.iterdir())) < 2):

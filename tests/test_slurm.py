@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import with_ctrl_c
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ["region=saarbruecken", "horizon_months=12", "scenario=baseline,klimawerk", "seed=range(2)"]
 
@@ -75,7 +77,8 @@ def test_a_job_killed_with_scancel_is_completed_by_the_rerun(slurm, reference, t
 
     cmd = [sys.executable, "-m", "sim", "-m", "hydra/launcher=slurm", f"output.sweep_dir={tmp_path}",
            "output.name=kill", f"output.cache_dir={tmp_path / 'cache'}", *BASE]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=with_ctrl_c)
     try:
         job = ""
         deadline = time.time() + 120
