@@ -11,10 +11,12 @@ region=NAME (emscher), lang=en|de, name=FOLDER (default derived from the setting
 cores), explain=N (seeds for the attribution of each scenario to its mechanisms, default 5, 0 = none).
 Any other key=value is a model setting for every scenario (python -m sim --cfg job lists them).
 
-Writes ``results/compare/<name>/``: ``report.html`` (self-contained), ``figures/*.png|svg``, tables
-``summary.csv`` (per scenario and metric: mean, 95 % CI, n) and ``differences.csv`` (paired
-differences against the first scenario, or ``baseline`` if listed, with a plain sentence each),
-and the runs under ``runs/`` (a sweep folder, sim/sweep.py), and ``explain/<scenario>/``: each
+Writes ``results/compare/<name>/``: the runs under ``runs/`` (a sweep folder, sim/sweep.py), and per
+language a folder ``en/`` or ``de/`` (so that a German and an English report never overwrite each other)
+with ``report.html`` (self-contained), ``handout.pdf`` (one page), ``figures/*.png|svg`` (16:9 for
+slides), tables ``summary.csv`` (per scenario and metric: mean, 95 % CI, n) and ``differences.csv``
+(paired differences against the first scenario, or ``baseline`` if listed, with a sentence and a verdict
+each); and ``explain/<scenario>/``: each
 scenario's difference against the baseline attributed to its mechanisms (option ``explain=N`` seeds,
 default 5, 0 = off; see ``python -m sim.explain``). Every run comes from the same content-addressed
 cache as sweeps: a run is reused only if its resolved config and the model code are the same, so
@@ -237,7 +239,7 @@ def main(argv: list[str] | None = None) -> Path:
         from sim.report.build import build
 
         report = build(folder, opts["scenarios"], [opts["seed"] + k for k in range(opts["replications"])],
-                       opts["lang"])
+                       opts["lang"], overrides)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
