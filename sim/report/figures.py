@@ -36,7 +36,7 @@ def new(nrows: int = 1, ncols: int = 1, **kw):
 
 
 def wrap(text: str, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def axis_numbers(ax, lang: str, axis: str = "y", digits: int | None = None) -> None:
@@ -52,7 +52,8 @@ def legend_top(fig, ax, n: int, title: str) -> None:
     """The figure's title with the legend under it, above the plot (constrained layout keeps both inside the
     figure; a suptitle beside an outside legend would overlap it)."""
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, [wrap(x, 40) for x in labels], loc="outside upper center", ncols=min(n, 3), title=title,
+    fig.legend(handles, [wrap(x, 40 if n < 3 else 24) for x in labels], loc="outside upper center", ncols=min(n, 4),
+               title=title,
                title_fontproperties={"weight": "bold", "size": 20})
 
 

@@ -27,8 +27,10 @@ TEXT = {
     "funds_approved_eur": ("Funding approved {base}: {b} instead of {a} ({how}).",
                            "Bewilligte Fördermittel {base}: {b} statt {a} ({how})."),
     "cost": ("Coordination costs {cost} a year; {shares}.", "Die Koordination kostet {cost} pro Jahr; {shares}."),
-    "shares": ("the municipalities pay {m}, companies {c}, other public bodies {o}",
-               "davon tragen die Kommunen {m}, Unternehmen {c}, andere öffentliche Stellen {o}"),
+    "shares": ("paid by {parts}", "davon tragen {parts}"),
+    "municipalities": ("the municipalities {x}", "die Kommunen {x}"),
+    "companies": ("companies {x}", "Unternehmen {x}"),
+    "other_public": ("the state and other public bodies {x}", "Land und andere öffentliche Stellen {x}"),
     "per_euro": ("Each euro of coordination brings {x} EUR of additional funding (range {lo} to {hi}).",
                  "Jeder Euro für die Koordination bringt {x} EUR zusätzliche Fördermittel (Spanne {lo} bis {hi})."),
     "per_euro_point": ("Each euro of coordination brings {x} EUR of additional funding.",
@@ -76,9 +78,8 @@ def cost_text(final: pd.DataFrame, means: dict, scenario: str, baseline: str, la
     if not cost:
         return ""
     share = payers(m)
-    pct = {k: N.pct(v / cost, lang) for k, v in share.items()}
-    text = _t("cost", lang, cost=N.money(cost / years, lang),
-              shares=_t("shares", lang, m=pct["municipalities"], c=pct["companies"], o=pct["other_public"]))
+    parts = [_t(k, lang, x=N.pct(v / cost, lang)) for k, v in share.items() if N.pct(v / cost, lang) != "0 %"]
+    text = _t("cost", lang, cost=N.money(cost / years, lang), shares=_t("shares", lang, parts=", ".join(parts)))
     ratio = funding_per_coordination(final, baseline, scenario)
     if ratio:
         show = lambda x: N.num(x, lang, 2)     # noqa: E731

@@ -123,9 +123,9 @@ TEXT = {
         "Jeder Baustein einer Organisationsform wurde der Reihe nach und in jeder Reihenfolge abgeschaltet, mit "
         "denselben Zufallszahlen (je {n} Läufe); die Anteile ergeben zusammen den gesamten Unterschied zur "
         "Ausgangslage. Die Balken zeigen jeden Anteil mit seiner Spanne."),
-    "attribution_sentence": ("Of the {total} {metric} with {scenario} in {years} years, {parts}.",
-                             "Von den {total} {metric} mit {scenario} in {years} Jahren gehen {parts} zurück."),
-    "attribution_part": ("{value} come from {mechanism}", "{value} auf {mechanism}"),
+    "attribution_sentence": ("{metric} with {scenario}: {total} in {years} years, of which {parts}.",
+                             "{metric} mit {scenario}: {total} in {years} Jahren, davon {parts}."),
+    "attribution_part": ("{value} from {mechanism}", "{value} durch {mechanism}"),
     "attribution_none": ("{metric} with {scenario}: no clear change in {years} years.",
                          "{metric} mit {scenario}: keine klare Veränderung in {years} Jahren."),
     "month": ("month", "Monat"),

@@ -66,7 +66,9 @@ def attribution_sentence(summary: pd.DataFrame, metric: str, scenario: str, lang
     if not text:
         return ""
     joined = ", ".join(text[:4])
-    return L.t("attribution_sentence", lang, total=N.signed(total["mean"], lang, 0), parts=joined, **kw)
+    name = kw.pop("metric")
+    return L.t("attribution_sentence", lang, total=N.signed(total["mean"], lang, 0), parts=joined,
+               metric=name[0].upper() + name[1:], **kw)
 
 
 def headline_box(diffs, final, means, scenarios, baseline, lang, years) -> str:
@@ -134,11 +136,13 @@ def municipalities(munis: pd.DataFrame, scenarios, lang, years) -> str:
         head += [f"{short}: {L.metric('applications', lang)}", f"{short}: {L.metric('approvals', lang)}",
                  f"{short}: EUR {'je Einwohner' if lang == 'de' else 'per inhabitant'}"]
     rows = []
+    digits = 0 if mean[["applications", "approvals"]].to_numpy().max() >= 100 else 1   # one format per column
     for t in towns.itertuples():
         row = [t.name, N.num(t.population, lang)]
         for sc in scenarios:
             r = mean.loc[(sc, t.name)]
-            row += [N.count(r.applications, lang), N.count(r.approvals, lang), N.num(r.funds_per_head_eur, lang, 1)]
+            row += [N.num(r.applications, lang, digits), N.num(r.approvals, lang, digits),
+                    N.num(r.funds_per_head_eur, lang, 1)]
         rows.append(row)
     note = (f"Mean over the runs, {N.num(years, 'en')} years." if lang == "en"
             else f"Mittelwerte über die Läufe, {N.num(years, 'de')} Jahre.")
@@ -147,11 +151,20 @@ def municipalities(munis: pd.DataFrame, scenarios, lang, years) -> str:
 
 def settings(configs, scenarios, baseline, lang, seeds, years, overrides) -> str:
     meta = configs[scenarios[0]]
-    common = [("region", L.region(meta["region"]["preset"], lang, meta["region"].get("ags_prefix", ""))),
-              ("horizon_months", str(meta["horizon_months"])), ("seeds", f"{seeds[0]}–{seeds[-1]}"),
-              ("command line", " ".join(overrides) or "–")]
+    k = _k(lang)
+    common = [(("region", "Region")[k], L.region(meta["region"]["preset"], lang, meta["region"].get("ags_prefix", ""))),
+              (("months simulated (horizon_months)", "simulierte Monate (horizon_months)")[k], str(meta["horizon_months"])),
+              (("seeds of the random numbers", "Startwerte der Zufallszahlen (seed)")[k], f"{seeds[0]}–{seeds[-1]}"),
+              (("settings given for all scenarios", "für alle Szenarien vorgegebene Einstellungen")[k],
+               " ".join(overrides) or "–")]
     rows = [[k, v] for k, v in common]
     out = H.table(["setting" if lang == "en" else "Einstellung", "value" if lang == "en" else "Wert"], rows)
+    out += ("<p>" + ("Every setting of the coordinating bodies each scenario uses, and every other setting in which "
+                     "it differs from the baseline (names as in the configuration, python -m sim --cfg job)."
+                     if lang == "en" else
+                     "Alle Einstellungen der Koordinationsstellen, die ein Szenario nutzt, und jede weitere Einstellung, "
+                     "in der es von der Ausgangslage abweicht (Namen wie in der Konfiguration, python -m sim --cfg job).")
+            + "</p>")
     out += H.table([L.t("scenario", lang), "setting" if lang == "en" else "Einstellung", L.scenario(baseline, lang),
                     L.t("scenario", lang)], S.rows(configs, baseline, lang), "settings")
     return out
@@ -201,10 +214,11 @@ def render(*, figs, summary, diffs, final, means, ts, munis, configs, scenarios,
             if r.empty:
                 continue
             r = r.iloc[0]
-            ends = N.span(r.ci_low, r.ci_high, lambda x: W.value(m, x, lang))
+            ends = N.span(r.ci_low, r.ci_high, lambda x: W.value(m, x, lang, like=r["mean"]))
             spread = (f"{ends[0]} … {ends[1]}" if ends else
                       (W.word("every_run", lang) if r.ci_low == r.ci_high else ""))
-            rows.append([L.metric(m, lang), L.scenario(sc, lang), W.value(m, r["mean"], lang), spread, int(r.n)])
+            rows.append([L.metric(m, lang), L.scenario(sc, lang), W.value(m, r["mean"], lang, like=r["mean"]), spread,
+                         int(r.n)])
     parts.append(H.table([L.t("metric", lang), L.t("scenario", lang), L.t("mean", lang), L.t("ci", lang), "n"], rows))
     parts.append(f"<footer>{L.t('footer', lang)}</footer>")
     return "\n".join(parts)

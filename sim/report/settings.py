@@ -43,11 +43,23 @@ BODY_KEYS = ("service_organisation", "city_coordinators", "broker_group", "proje
              "culture_events", "entry", "association")
 
 
-def show(v) -> str:
+def show(v, lang: str = "en") -> str:
+    """A setting's value: on/off (an/aus), lists in brackets, numbers in the language's format.
+
+    >>> show(0.5, "de"), show(1e-4, "de"), show(True, "de"), show(["water"], "de"), show(None, "de")
+    ('0,5', '0,0001', 'an', '[water]', '–')
+    """
+    if v is None:
+        return "–"
     if isinstance(v, bool):
-        return "on" if v else "off"
+        return ("on" if v else "off") if lang == "en" else ("an" if v else "aus")
     if isinstance(v, list):
-        return "[" + ", ".join(map(str, v)) + "]" if v else "[]"
+        return "[" + ", ".join(show(x, lang) for x in v) + "]"
+    if isinstance(v, float):
+        s = f"{v:.6g}" if abs(v) >= 1e-4 or v == 0 else f"{v:.2g}"
+        if "e" not in s and abs(v) >= 1e-4:
+            s = f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1 else s
+        return s.replace(".", ",") if lang == "de" else s
     return str(v)
 
 
@@ -70,5 +82,5 @@ def rows(configs: dict[str, dict], baseline: str, lang: str) -> list[list[str]]:
                 listed[k] = (base.get(k), v)
         for k in sorted(listed):
             if k != "scenario.bodies":
-                out.append([L.scenario(sc, lang), k, show(listed[k][0]), show(listed[k][1])])
+                out.append([L.scenario(sc, lang), k, show(listed[k][0], lang), show(listed[k][1], lang)])
     return out

@@ -37,7 +37,7 @@ FIGURES = {
     "approvals_per_year": Figure(
         "approvals of funding per year", "Förderbewilligungen pro Jahr",
         "approvals of funding", "rise", "fall", "die Zahl der Förderbewilligungen", "steigt", "sinkt",
-        "count", +1, "year"),
+        "rate", +1, "year"),
     "all_completions": Figure(
         "completed projects, all (municipalities, companies with associations)",
         "abgeschlossene Projekte insgesamt (Kommunen, Unternehmen mit Vereinen)",
@@ -104,16 +104,19 @@ def label(name: str, lang: str) -> str:
     return (f.en if lang == "en" else f.de) if f else name
 
 
-def value(name: str, x: float, lang: str) -> str:
-    """A level of a figure, as the reader should see it."""
+def value(name: str, x: float, lang: str, like: float | None = None) -> str:
+    """A level of a figure, as the reader should see it; ``like``: a value whose digits to use (the mean, for
+    the ends of its range)."""
     kind = FIGURES[name].kind if name in FIGURES else "count"
+    if kind == "count" and like is not None and N.finite(like):
+        return N.num(x, lang, 0 if abs(like) >= 10 else 1)
     if kind == "money":
         return N.money(x, lang)
     if kind == "months":
         return N.num(x, lang, 1)
     if kind == "scale":
         return N.num(x, lang, 2)
-    if kind == "ratio":
+    if kind in ("ratio", "rate"):
         return N.num(x, lang, 1)
     return N.count(x, lang)
 
@@ -123,8 +126,8 @@ def change(name: str, diff: float, lang: str) -> str:
     kind = FIGURES[name].kind if name in FIGURES else "count"
     if kind == "money":
         return N.money(diff, lang, signed_=True)
-    if kind == "scale":
-        return N.signed(diff, lang, 2)
+    if kind == "scale":                  # a change on a 0-to-1 scale: three decimals where two would read 0,00
+        return N.signed(diff, lang, 2 if abs(diff) >= 0.005 else 3)
     return N.signed(diff, lang, 1 if abs(diff) < 10 or kind == "months" else 0)
 
 
