@@ -12,7 +12,7 @@ In the page: pick the region and the scenario and set the levers (staff of the s
 organisation and of the broker group, the funding budget, the applicants' own share) in the left
 column, then press **Reset** to build the region with these settings (sliders take effect on Reset),
 **Step** for one month or **▶** to run. The map shows every municipality at its real position
-(sized by population), its companies and NGOs around it and the coordinating bodies in the middle
+(sized by population), its companies and NGOs around it and the coordinating bodies in a row above
 of the region; a line is a tie between two actors, the thicker and darker, the more they trust each
 other. The charts show approvals, completions, consortia and mean trust month by month.
 
@@ -223,11 +223,16 @@ class DashboardModel(CooperationModel):
                                                       LANG))
         return self.figures[name].render()
 
-    def step(self) -> None:
-        """One month of the scenario and of the baseline beside it; nothing past the horizon."""
+    def _wrapped_step(self) -> None:
+        """Mesa's step (it counts the month, then calls step()): nothing past the horizon, whatever the play
+        button asks."""
         if self.steps >= self.cfg.horizon_months:
             self.running = False
             return
+        super()._wrapped_step()
+
+    def step(self) -> None:
+        """One month of the scenario and of the baseline beside it."""
         super().step()
         if self.twin is not None:
             self.twin.step()
@@ -262,7 +267,7 @@ class MapLayout:
     """Fixed map positions: municipalities at their longitude and latitude (x scaled by cos(latitude),
     so distances look right), companies, NGOs and city coordinators scattered around their home
     municipality within about its radius (the same place every run: drawn from the node id), and
-    coordinating bodies around the region's centre. No force-directed layout: places stay put."""
+    coordinating bodies in a row above the region, off the towns. No force-directed layout: places stay put."""
 
     def __init__(self, model: CooperationModel):
         region = model.region
@@ -289,7 +294,6 @@ class MapLayout:
         known = set(self.ids.tolist())
         new = [n for n in nodes if n not in known]
         bodies = [b.unique_id for b in model.bodies]
-        ring = 0.09 * self.span if len(bodies) > 1 else 0.0
         xy, kind = [], []
         for node in new:
             k = node_kind(nodes[node])
@@ -301,11 +305,11 @@ class MapLayout:
                 r = self.radius[home] * np.sqrt(rng.random())
                 a = 2 * np.pi * rng.random()
                 xy.append((self.mx[home] + r * np.cos(a), self.my[home] + r * np.sin(a)))
-            else:                                                     # a coordinating body: around the centre
+            else:                          # a coordinating body: in a row above the region, off the towns
                 i = bodies.index(node) if node in bodies else len(bodies)
-                a = np.pi / 2 + 2 * np.pi * i / max(len(bodies), 1)
-                self.angle[node] = a
-                xy.append((self.centre[0] + ring * np.cos(a), self.centre[1] + ring * np.sin(a)))
+                self.angle[node] = np.pi / 2
+                spread = (float(self.mx.max()) - float(self.mx.min())) / max(len(bodies) - 1, 1)
+                xy.append((float(self.mx.min()) + spread * i, float(self.my.max()) + 0.12 * self.span))
             kind.append(KIND_INDEX[k])
         self.ids = np.concatenate([self.ids, np.array(new, np.int64)])
         self.xy = np.vstack([self.xy, np.array(xy, float).reshape(-1, 2)])
@@ -336,7 +340,7 @@ class MapFigure:
     second), and over them everything else (nodes, names, title, legend: drawn once per model with matplotlib
     and again only when nodes are added)."""
 
-    WIDTH_IN, LEGEND_IN, TITLE_IN = 8.0, 1.35, 0.4                    # the legend goes below the map
+    WIDTH_IN, LEGEND_IN, TITLE_IN = 5.2, 1.95, 0.35                   # the legend goes below the map
     DPI = 100
 
     def __init__(self, model: CooperationModel, name: str = ""):
@@ -412,10 +416,10 @@ class MapFigure:
             ties.append(Line2D([], [], color=TIE_COLOUR, lw=max(float(lw[0]), 0.6), alpha=max(float(alpha[0]), 0.35),
                                label=T.t(key, LANG, x=T.number(level, LANG, 2))))
         below = (self.LEGEND_IN - 0.02) / size[1]
-        fig.legend(handles=kinds, loc="upper left", bbox_to_anchor=(0.1 / size[0], below), fontsize=9.5,
+        fig.legend(handles=kinds, loc="upper left", bbox_to_anchor=(0.1 / size[0], below), fontsize=9,
                    frameon=False, title=T.t("who", LANG), title_fontsize=10, alignment="left", borderaxespad=0,
                    ncols=2 if len(kinds) > 3 else 1, handletextpad=0.3, columnspacing=1.0, labelspacing=0.35)
-        fig.legend(handles=ties, loc="upper right", bbox_to_anchor=(1 - 0.1 / size[0], below), fontsize=9.5,
+        fig.legend(handles=ties, loc="upper left", bbox_to_anchor=(0.1 / size[0], below - 0.82 / size[1]), fontsize=9,
                    frameon=False, title=T.t("tie_title", LANG), title_fontsize=10,
                    alignment="left", borderaxespad=0, handlelength=2.2, labelspacing=0.35)
         fig.canvas.draw()
@@ -438,7 +442,8 @@ class MapFigure:
         back = Image.new("RGBA", self.front.size, "white")
         draw = ImageDraw.Draw(back, "RGBA")
         width = np.maximum(1, np.rint(lw * self.DPI / 72)).astype(int)
-        opacity = np.clip(np.rint(alpha * 255), 1, 255).astype(int)
+        coverage = np.minimum(1.0, lw * self.DPI / 72)             # a line thinner than a pixel: fainter
+        opacity = np.clip(np.rint(alpha * coverage * 255), 1, 255).astype(int)
         h = self.height
         for (ax_, ay), (bx, by), wd, op in zip(a.tolist(), b.tolist(), width.tolist(), opacity.tolist()):
             draw.line([(ax_, h - ay), (bx, h - by)], fill=(*TIE_RGB8, op), width=wd)
@@ -504,18 +509,23 @@ def series_svg(model: DashboardModel) -> str:
     if model.twin is not None:
         runs.insert(0, ("baseline", L.scenario("baseline", LANG), "#0072B2", "6 4"))
     horizon = model.cfg.horizon_months
-    width, left, right = 480, 52, 12
-    panels = [(0, T.t("series_projects", LANG), 40, 190), (1, T.t("series_trust", LANG), 260, 120)]
-    out = [f'<svg class="dash-series" viewBox="0 0 {width} 420" width="100%" role="img" '
+    width, left, right = 360, 40, 10
+    panels = [(0, T.t("series_projects", LANG), 22, 150), (1, T.t("series_trust", LANG), 232, 110)]
+    out = [f'<svg class="dash-series" viewBox="0 0 {width} 410" width="100%" role="img" '
            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">']
     for k, title, top, height in panels:
         values = [np.array(model.history[key], float)[:, k] for key, *_ in runs if model.history[key]]
-        hi = max(10.0, 1.1 * max(float(v.max()) for v in values)) if k == 0 else 1.0
-        lo = 0.0 if k == 0 else 0.4
+        if k == 0:                                   # whole, round steps: 0 5 10 15 20, 0 50 100 ...
+            need = max(10.0, max(float(v.max()) for v in values)) / 4
+            step = min(m * 10 ** e for e in range(0, 6) for m in (1, 2, 2.5, 5) if m * 10 ** e >= need and
+                       float(m * 10 ** e).is_integer())
+            lo, hi, ticks = 0.0, 4 * step, [i * step for i in range(5)]
+        else:
+            lo, hi, ticks = 0.4, 1.0, [0.4, 0.6, 0.8, 1.0]
         x = lambda m: left + (width - left - right) * m / max(horizon, 1)          # noqa: E731
         y = lambda v: top + height * (1 - (v - lo) / (hi - lo))                     # noqa: E731
-        out.append(f'<text x="{left}" y="{top - 12}" font-weight="bold" font-size="13">{html.escape(title)}</text>')
-        for tick in np.linspace(lo, hi, 5):
+        out.append(f'<text x="4" y="{top - 8}" font-weight="bold" font-size="13">{html.escape(title)}</text>')
+        for tick in ticks:
             label = T.number(tick, LANG, 0 if k == 0 else 1)
             out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
                        f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{label}</text>')
@@ -525,13 +535,13 @@ def series_svg(model: DashboardModel) -> str:
             pts = " ".join(f"{x(m):.1f},{y(val):.1f}" for m, val in enumerate(v))
             out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.5" '
                        f'stroke-dasharray="{dash}"/>')
-    legend_y = 405
+    legend_y = 390
     for i, (key, name, colour, dash) in enumerate(runs):
-        x0 = left + i * 215
+        x0, legend_y = 4, 380 + 16 * i
         out.append(f'<line x1="{x0}" x2="{x0 + 24}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{colour}" '
                    f'stroke-width="3" stroke-dasharray="{dash}"/><text x="{x0 + 30}" y="{legend_y}">'
-                   f'{html.escape(name[:30])}</text>')
-    out.append(f'<text x="{width - right}" y="{legend_y - 18}" text-anchor="end" fill="#555">'
+                   f'{html.escape(name)}</text>')
+    out.append(f'<text x="{width - right}" y="{232 + 110 + 30}" text-anchor="end" fill="#555">'
                f'{T.t("month", LANG, t="", h="").split()[0]}</text></svg>')
     return "".join(out)
 
@@ -563,7 +573,7 @@ def status_html(model: DashboardModel) -> str:
     rows = [f'<tr><th>{e(L.scenario(cfg.scenario.name, lang))}</th><td>{numbers(m)}</td></tr>']
     if model.twin is not None:
         rows.insert(0, f'<tr><th>{e(L.scenario("baseline", lang))}</th><td>{numbers(model.twin.latest)}</td></tr>')
-    funding = T.t("funding_text", lang, b=T.number(budget, lang, 2),
+    funding = T.t("funding_text", lang, b=T.number(budget, lang, 0 if float(budget).is_integer() else 2),
                   total=T.number(budget * model.region.population.sum() / 1e6, lang, 1),
                   own=f"{T.number(100 * cfg.funding.cofinancing_share, lang)} %")
     return (
@@ -596,7 +606,7 @@ def BaselineMap(model: DashboardModel):
     if model.twin is None:
         solara.HTML(tag="div", unsafe_innerHTML="")
         return
-    png = solara.use_memo(lambda: model.figure("baseline_map"), [id(model), model.steps])
+    png = solara.use_memo(lambda: model.figure("baseline_map"), [id(model), model.steps])  # noqa: SH101
     solara.Image(png, format="jpeg", width="100%", classes=["dash-map-baseline"])
 
 
@@ -645,15 +655,16 @@ CSS = """
 .v-navigation-drawer .v-card:nth-child(2) > .v-card__title::after {
   content: "@settings@"; font-size: 20px; }
 .v-tabs { display: none; }
-.dash-status { font-size: 13px; line-height: 1.35; padding: 2px 8px; }
-.dash-status h3 { font-size: 20px; margin: 0 0 4px 0; }
-.dash-status p { margin: 0 0 4px 0; }
+.dash-status { font-size: 12.5px; line-height: 1.3; padding: 0 6px; }
+.dash-status h3 { font-size: 19px; margin: 0 0 2px 0; }
+.dash-status p { margin: 0 0 2px 0; }
 .dash-numbers { font-size: 15px; border-collapse: collapse; margin-bottom: 4px; }
 .dash-numbers th { text-align: left; padding-right: 12px; font-weight: bold; }
 .dash-hint { color: #555; font-style: italic; }
-.v-navigation-drawer { width: 340px !important; max-width: 340px !important; }
-@media (max-width: 1400px) { .v-navigation-drawer { width: 300px !important; max-width: 300px !important; } }
-a[href*="solara.dev"], .solara-watermark, div[class*="watermark"] { display: none !important; }
+.v-navigation-drawer { width: 340px !important; min-width: 340px !important; max-width: 340px !important; }
+@media (max-width: 1400px) { .v-navigation-drawer { width: 290px !important; min-width: 290px !important;
+  max-width: 290px !important; } }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 for _key in ("pause", "per_step", "run", "settings"):
     CSS = CSS.replace(f"@{_key}@", T.t(_key, LANG).replace('"', "'"))
@@ -662,12 +673,13 @@ _mesa_grid_layout = solara_viz.make_initial_grid_layout
 
 
 def dashboard_grid_layout(num_components: int) -> list[dict]:
-    """The first arrangement of the page (people can still drag and resize): the map large on the left,
-    the status and the charts beside it. Replaces Mesa's two equal columns for this app's three parts."""
+    """The first arrangement of the page (people can still drag and resize): the status across the top, below
+    it the baseline's map, the scenario's map and the charts side by side, all above the fold at 1280 x 720.
+    Replaces Mesa's two equal columns for this app's four parts."""
     if num_components != 4:
         return _mesa_grid_layout(num_components)
-    return [dict(i=0, x=0, y=0, w=12, h=4, moved=False), dict(i=1, x=0, y=4, w=4, h=9, moved=False),
-            dict(i=2, x=4, y=4, w=4, h=9, moved=False), dict(i=3, x=8, y=4, w=4, h=9, moved=False)]
+    return [dict(i=0, x=0, y=0, w=12, h=5, moved=False), dict(i=1, x=0, y=5, w=4, h=10, moved=False),
+            dict(i=2, x=4, y=5, w=4, h=10, moved=False), dict(i=3, x=8, y=5, w=4, h=10, moved=False)]
 
 
 solara_viz.make_initial_grid_layout = dashboard_grid_layout
