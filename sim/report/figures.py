@@ -221,7 +221,11 @@ def attribution(summary: pd.DataFrame, outcomes: list[str], scenario_name: str, 
     the whole difference against the baseline as a grey bar on top."""
     outcomes = [m for m in outcomes if m in set(summary.outcome)][:4]
     mechanisms = [m for m in dict.fromkeys(summary.mechanism) if m != "(total)"]
-    many = len(mechanisms) > 5                 # then one row of panels, so that every label has its own line
+    many = len(mechanisms) > 5                 # then two panels side by side, so that every label has its line:
+    if many:                                   # the outcomes whose total is clear first
+        total = summary[summary.mechanism == "(total)"].set_index("outcome")
+        clear = [m for m in outcomes if m in total.index and (total.loc[m, "ci_low"] > 0 or total.loc[m, "ci_high"] < 0)]
+        outcomes = (clear + [m for m in outcomes if m not in clear])[:2]
     ncols = len(outcomes) if many else (2 if len(outcomes) > 1 else 1)
     nrows = int(np.ceil(len(outcomes) / ncols))
     fig, axes = new(nrows, ncols, sharey=True, squeeze=False)
@@ -237,6 +241,7 @@ def attribution(summary: pd.DataFrame, outcomes: list[str], scenario_name: str, 
         name = L.metric(m, lang)
         ax.set_title(wrap(name[0].upper() + name[1:], 30 if ncols > 1 else 45), fontsize=15)
         axis_numbers(ax, lang, "x", digits=0)
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.tick_params(labelsize=12 if many else 13)
     for ax in axes.flat[len(outcomes):]:
         ax.set_visible(False)

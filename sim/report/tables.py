@@ -99,7 +99,9 @@ def range_text(row, lang: str) -> str:
     if row.diff_high - row.diff_low == 0:
         return W.word("every_run", lang)
     if W.FIGURES[row.metric].relative and N.finite(row.rel_mean):
-        ends = N.span(row.rel_low, row.rel_high, lambda x: N.signed_pct(x, lang))
+        # one decimal where an end that is not zero would read "0 %" (a clear rise shown as "0 % to +3 %")
+        digits = 1 if any(x != 0 and N.signed_pct(x, lang) in ("0 %", "−0 %") for x in (row.rel_low, row.rel_high)) else 0
+        ends = N.span(row.rel_low, row.rel_high, lambda x: N.signed_pct(x, lang, digits))
     else:
         ends = N.span(row.diff_low, row.diff_high, lambda x: W.change(row.metric, x, lang))
     if ends is None:
