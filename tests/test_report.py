@@ -19,9 +19,9 @@ from sim.report import layout
 from sim.report import maps as M
 from sim.report.tables import funding_per_coordination, payers, sentence
 
-BASE = ["region=saarbruecken", "horizon_months=24", "replications=3", "explain=2", "jobs=1"]
-CASES = {("de", 2): ["scenarios=[baseline,herausforderung]"],
-         ("en", 2): ["scenarios=[baseline,herausforderung]"],
+BASE = ["region=saarbruecken", "horizon_months=24", "replications=3", "explain=2", "jobs=1", "robustness=0"]
+CASES = {("de", 2): ["scenarios=[baseline,herausforderung]", "robustness=2"],
+         ("en", 2): ["scenarios=[baseline,herausforderung]", "robustness=2"],
          ("de", 3): ["scenarios=[baseline,herausforderung,culture_events]", "explain=0"],
          ("en", 3): ["scenarios=[baseline,herausforderung,culture_events]", "explain=0"]}
 
@@ -136,6 +136,7 @@ def test_headline_box_has_three_marked_messages_with_time_base(reports):
     assert len(items) == 3 and set(items) <= {"better", "worse", "none", "cost"}
     assert "in 2 Jahren" in box and "pro Jahr" in box and ("Mio. EUR" in box or " EUR" in box)
     assert "davon tragen die Kommunen 50 %, Unternehmen 50 %" in box   # the broker's coordinator, seed 001
+    assert re.search(r"die Richtung gilt in \d von 6 Varianten der Annahmen", box)     # the robustness check
 
 
 def test_german_and_english_reports_go_to_separate_folders(reports):

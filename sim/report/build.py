@@ -52,6 +52,8 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overr
     (out / "figures").mkdir(parents=True, exist_ok=True)
     data = read_runs(folder, scenarios, seeds)
     ts = collect(folder).timeseries
+    if "variant" in ts.columns:                      # the robustness runs are read apart
+        ts = ts[ts.variant.isna()]
     configs = run_configs(folder, scenarios, seeds[0])
     meta = configs[scenarios[0]]
     years = meta["horizon_months"] / 12
@@ -64,6 +66,13 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overr
     told = [sentence(r, lang, L.scenario(r.scenario, lang), years) for r in diffs.itertuples()]
     diffs["sentence"] = [s for s, _ in told]
     diffs["verdict"] = [v for _, v in told]
+    from sim.report import headline as HL
+    from sim.report import robustness as R
+
+    variants = R.read(folder, scenarios, years)
+    robust = R.holds(diffs, variants, baseline, HL.MESSAGES) if variants else None
+    if robust is not None:
+        robust.to_csv(out / "robustness.csv", index=False)
     series = bands(ts, ["scenario"], SERIES)
     summary.to_csv(out / "summary.csv", index=False)
     diffs.to_csv(out / "differences.csv", index=False)
@@ -97,13 +106,14 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overr
     region = L.region(meta["region"]["preset"], lang, meta["region"].get("ags_prefix", ""))
     body = render(figs=figs, summary=summary, diffs=diffs, final=final, means=means, ts=ts, munis=data["munis"],
                   configs=configs, scenarios=scenarios, baseline=baseline, lang=lang, region=region, seeds=seeds,
-                  years=years, explained=explained, overrides=overrides or [])
+                  years=years, explained=explained, overrides=overrides or [], robust=robust)
     from sim.report import handout
     from sim.report import html as H
 
     report = out / "report.html"
     report.write_text(H.page(L.t("title", lang), lang, body), encoding="utf-8")
-    handout.write(out / "handout.pdf", figs, summary, diffs, final, means, scenarios, baseline, lang, region, years)
+    handout.write(out / "handout.pdf", figs, summary, diffs, final, means, scenarios, baseline, lang, region, years,
+                  robust)
     for fig in figs.values():
         plt.close(fig)
     return report

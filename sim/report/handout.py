@@ -26,7 +26,8 @@ def image(fig: plt.Figure):
     return mpimg.imread(buf)
 
 
-def write(path: Path, figs: dict, summary, diffs, final, means, scenarios, baseline, lang, region, years) -> Path:
+def write(path: Path, figs: dict, summary, diffs, final, means, scenarios, baseline, lang, region, years,
+          robust=None) -> Path:
     page = plt.figure(figsize=A4)
     page.text(0.03, 0.965, f"{L.t('title', lang)}: {region}", fontsize=16, fontweight="bold", va="top")
     lines = []
@@ -35,7 +36,7 @@ def write(path: Path, figs: dict, summary, diffs, final, means, scenarios, basel
             continue
         lines.append(L.t("headline_vs", lang, scenario=W.quoted(L.scenario(sc, lang), lang),
                          baseline=W.quoted(L.scenario(baseline, lang), lang), years=N.num(years, lang)))
-        for verdict, text in HL.messages(diffs, final, means, sc, baseline, lang, years):
+        for verdict, text in HL.messages(diffs, final, means, sc, baseline, lang, years, robust):
             wrapped = textwrap.wrap(f"[{W.word(verdict, lang)}] {text}", 150)
             lines += ["   " + wrapped[0]] + ["      " + x for x in wrapped[1:]]
     y = 0.92

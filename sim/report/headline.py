@@ -47,8 +47,11 @@ def _t(key: str, lang: str, **kw) -> str:
 
 
 def messages(diffs: pd.DataFrame, final: pd.DataFrame, means: dict[str, dict[str, float]], scenario: str,
-             baseline: str, lang: str, years: float) -> list[tuple[str, str]]:
-    """[(verdict, text)] for one scenario against the baseline; verdict in better/worse/none."""
+             baseline: str, lang: str, years: float, robust: pd.DataFrame | None = None) -> list[tuple[str, str]]:
+    """[(verdict, text)] for one scenario against the baseline; verdict in better/worse/none; with the
+    robustness check (sim/report/robustness.py), in how many variants of the assumptions the direction holds."""
+    from sim.report import robustness as R
+
     rows = diffs[diffs.scenario == scenario].set_index("metric")
     out = []
     for m in MESSAGES:
@@ -65,6 +68,10 @@ def messages(diffs: pd.DataFrame, final: pd.DataFrame, means: dict[str, dict[str
             x = means[scenario].get("request_completions", 0.0)
             kw["of_which"] = _t("of_which", lang, x=N.count(x, lang)) if x else ""
         text = _t(m, lang, **kw)
+        if robust is not None and verdict != "none":
+            hit = robust[(robust.scenario == scenario) & (robust.metric == m)]
+            if not hit.empty and hit.n_variants.iloc[0]:
+                text = text[:-1] + "; " + R.sentence(hit.iloc[0], lang) + "."
         if m == "funds_approved_eur":
             text += " " + cost_text(final, means, scenario, baseline, lang, years)
         out.append((verdict, text))

@@ -32,6 +32,16 @@ UNCERTAINTY = (
     "docs/ODD.md stehen. Als besser oder schlechter gilt eine Veränderung nur, wenn ihre ganze Spanne auf einer "
     "Seite von null liegt.")
 
+ROBUST = ("Robustness: every scenario was run again with each of three main assumptions at the low and at the "
+          "high end of its plausible range (ideas per hectare of need, municipal staff for cooperation, reliability "
+          "of partners: six variants, on fewer runs each). The headline box says in how many of them a change "
+          "points the same way.",
+          "Robustheit: Jedes Szenario wurde zusätzlich mit jeweils einer von drei zentralen Annahmen am unteren und "
+          "am oberen Ende ihrer plausiblen Spanne gerechnet (Projektideen je Hektar Bedarf, Personal der Kommunen "
+          "für Kooperation, Verlässlichkeit der Partner: sechs Varianten mit jeweils weniger Läufen). Im Kasten oben "
+          "steht, in wie vielen davon eine Veränderung in dieselbe Richtung zeigt.")
+NO_ROBUST = ("No robustness check was run (robustness=0).", "Ohne Robustheitsprüfung gerechnet (robustness=0).")
+
 REALITY = {
     "klimawerk": ("Klima.Werk, first two years of the service organisation (2019–2020): {sim} simulated in months "
                   "1–24 against {real} reported (ideas, applications, approvals).",
@@ -71,13 +81,13 @@ def attribution_sentence(summary: pd.DataFrame, metric: str, scenario: str, lang
                metric=name[0].upper() + name[1:], **kw)
 
 
-def headline_box(diffs, final, means, scenarios, baseline, lang, years) -> str:
+def headline_box(diffs, final, means, scenarios, baseline, lang, years, robust=None) -> str:
     parts = [f'<section class="headline"><h2>{L.t("headline", lang)}</h2>']
     for sc in scenarios:
         if sc == baseline:
             continue
         parts.append(f"<h3>{html.escape(L.t('headline_vs', lang, scenario=W.quoted(L.scenario(sc, lang), lang), baseline=W.quoted(L.scenario(baseline, lang), lang), years=N.num(years, lang)))}</h3><ul>")
-        for verdict, text in HL.messages(diffs, final, means, sc, baseline, lang, years):
+        for verdict, text in HL.messages(diffs, final, means, sc, baseline, lang, years, robust):
             parts.append(f'<li><span class="tag {VERDICT_CLASS[verdict]}">{W.word(verdict, lang)}</span> '
                          f"{html.escape(text)}</li>")
         parts.append("</ul>")
@@ -171,13 +181,13 @@ def settings(configs, scenarios, baseline, lang, seeds, years, overrides) -> str
 
 
 def render(*, figs, summary, diffs, final, means, ts, munis, configs, scenarios, baseline, lang, region, seeds,
-           years, explained, overrides) -> str:
+           years, explained, overrides, robust=None) -> str:
     n = len(seeds)
     parts = [f"<h1>{L.t('title', lang)}</h1>",
              f'<p class="meta">{L.t("region", lang)}: <b>{html.escape(region)}</b> · {n} {L.t("runs", lang)} · '
              f'{N.num(years, lang)} {L.t("years", lang)}</p>']
     if len(scenarios) > 1:
-        parts.append(headline_box(diffs, final, means, scenarios, baseline, lang, years))
+        parts.append(headline_box(diffs, final, means, scenarios, baseline, lang, years, robust))
     parts.append(f"<h2>{L.t('arrangements', lang)}</h2><dl>")
     for sc in scenarios:
         parts.append(f"<dt>{html.escape(L.scenario(sc, lang))}</dt><dd>{html.escape(A.explanation(sc, lang))}</dd>")
@@ -185,6 +195,7 @@ def render(*, figs, summary, diffs, final, means, ts, munis, configs, scenarios,
     if len(scenarios) > 1:
         parts += details(diffs, scenarios, baseline, lang, years)
     parts.append(f"<h2>{L.t('uncertainty', lang)}</h2><p>{html.escape(UNCERTAINTY[_k(lang)].format(n=n))}</p>")
+    parts.append(f"<p>{html.escape(ROBUST[_k(lang)] if robust is not None else NO_ROBUST[_k(lang)])}</p>")
     parts.append(f"<h3>{L.t('reality', lang)}</h3>" + reality(ts, means, configs, lang))
     if explained:
         parts.append(f"<h2>{L.t('attribution', lang)}</h2>")
