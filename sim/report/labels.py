@@ -140,6 +140,7 @@ TEXT = {
     "company": ("company", "Unternehmen"),
     "ngo": ("association (NGO)", "gemeinnütziger Verein"),
     "coordination": ("coordinating body", "Koordinationsstelle"),
+    "city_coordinator": ("city coordinator", "Stadtkoordination"),
     "scenario": ("scenario", "Szenario"),
     "metric": ("figure", "Kennzahl"),
     "mean": ("mean", "Mittelwert"),

@@ -110,15 +110,16 @@ def layout(nodes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, float]:
     else:
         buffer = 5.0
     outline = buffered_hull(pts, buffer)
-    actor = pos.kind.isin(["company", "ngo"]).to_numpy()
+    actor = (pos.kind.isin(["company", "ngo"]) | ((pos.sector == "coordination") & (pos.home >= 0))).to_numpy()
     h = np.array([zlib.crc32(str(i).encode()) for i in pos.id[actor]], dtype=np.uint64)
     angle = (h % np.uint64(3600)).astype(float) / 3600 * 2 * np.pi
     radius = buffer * (0.25 + 0.45 * (h // np.uint64(3600) % np.uint64(1000)).astype(float) / 1000)
     pos.loc[actor, "x"] += radius * np.cos(angle)
     pos.loc[actor, "y"] += radius * np.sin(angle)
-    body = (pos.sector == "coordination").to_numpy()
+    body = ((pos.sector == "coordination") & (pos.home < 0)).to_numpy()      # city coordinators stay at home
     lo, hi = outline.min(axis=0), outline.max(axis=0)
-    pos.loc[body, "x"] = lo[0] + np.arange(body.sum()) * buffer * 1.5
+    step = min(buffer * 1.5, (hi[0] - lo[0]) / max(int(body.sum()) - 1, 1))
+    pos.loc[body, "x"] = lo[0] + np.arange(body.sum()) * step
     pos.loc[body, "y"] = hi[1] + buffer * 0.6
     return pos.set_index("id"), outline, buffer
 
@@ -189,21 +190,24 @@ def network_map(nodes: pd.DataFrame, ties: pd.DataFrame, names: list[str], lang:
     u, v = pos.loc[ties.u, ["x", "y"]].to_numpy(), pos.loc[ties.v, ["x", "y"]].to_numpy()
     trust = ties.trust.to_numpy()
     public = ((ties.sector_u == "public") & (ties.sector_v == "public")).to_numpy()
-    density = min(1.0, 150 / max(len(ties), 1))
+    # fainter the more ties there are, so that a dense region (the RVR after 10 years) is no solid mass
+    density = np.where(public, min(1.0, 60 / max(int(public.sum()), 1)), min(1.0, 150 / max(int((~public).sum()), 1)))
     rgba = np.zeros((len(ties), 4))
     rgba[:, :3] = np.where(public[:, None], [0.0, 0.45, 0.7], [0.5, 0.5, 0.5])
-    rgba[:, 3] = (0.05 + 0.5 * trust ** 2) * np.where(public, 1.0, density)
-    ax.add_collection(LineCollection(np.stack([u, v], axis=1), colors=rgba, linewidths=0.4 + 2 * trust ** 2 * np.where(public, 1, density), zorder=2))
+    rgba[:, 3] = (0.05 + 0.5 * trust ** 2) * density
+    ax.add_collection(LineCollection(np.stack([u, v], axis=1), colors=rgba, linewidths=0.4 + 2 * trust ** 2 * density,
+                                     zorder=2))
     kind = pos.kind.where(pos.sector != "coordination", "coordination")
-    for k in ("company", "ngo", "coordination", "municipality"):
+    kind = kind.where(~((pos.sector == "coordination") & (pos.home >= 0)), "city_coordinator")
+    for k in ("company", "ngo", "city_coordinator", "coordination", "municipality"):
         p = pos[kind == k]
         if p.empty:
             continue
         size = 40 + 500 * np.sqrt(p.population / pos.population.max()) if k == "municipality" else (
-            140 if k == "coordination" else 10)
-        ax.scatter(p.x, p.y, s=size, c=KIND_COLOURS[k], edgecolors="white", linewidths=0.8,
-                   label=L.t(k, lang), zorder=5 if k == "municipality" else 4,
-                   marker="D" if k == "coordination" else "o")
+            {"coordination": 140, "city_coordinator": 30}.get(k, 10))
+        ax.scatter(p.x, p.y, s=size, c=KIND_COLOURS.get(k, KIND_COLOURS["coordination"]), edgecolors="white",
+                   linewidths=0.8, label=L.t(k, lang), zorder=5 if k == "municipality" else 4,
+                   marker="D" if k in ("coordination", "city_coordinator") else "o")
     ax.set_title(wrap(title, 42), fontsize=15)
     bar = scale_bar(ax, outline, lang)
     place_names(ax, towns, names, towns.population.to_numpy(float), [ax.title, bar], 12)
@@ -221,7 +225,7 @@ def network_pair(nodes_start, ties_start, nodes_end, ties_end, lang: str, title_
     network_map(nodes_start, ties_start, names, lang, title_start, axes[0])
     network_map(nodes_end, ties_end, names, lang, title_end, axes[1])
     handles, labels = axes[1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.035), ncols=4, markerscale=1.0)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.035), ncols=5, markerscale=1.0)
     fig.text(0.5, 0.008, SCHEMATIC[0 if lang == "en" else 1], ha="center", va="bottom", fontsize=11, color="#555555")
     return fig
 

@@ -110,7 +110,10 @@ def details(diffs: pd.DataFrame, scenarios, baseline, lang, years) -> list[str]:
         parts.append("</ul>")
     rows = []
     for r in diffs.itertuples():
-        rows.append([L.scenario(r.scenario, lang), W.label(r.metric, lang), W.value(r.metric, r.baseline_mean, lang),
+        base = W.time_base(r.metric, lang, years)
+        name = W.label(r.metric, lang)
+        rows.append([L.scenario(r.scenario, lang), name + (f", {base}" if base and base not in name else ""),
+                     W.value(r.metric, r.baseline_mean, lang),
                      W.value(r.metric, r.scenario_mean, lang),
                      (N.signed_pct(r.rel_mean, lang) if W.FIGURES[r.metric].relative and N.finite(r.rel_mean)
                       else W.change(r.metric, r.diff_mean, lang)), range_text(r, lang), W.word(r.verdict, lang)])
