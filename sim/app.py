@@ -115,11 +115,9 @@ import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -462,12 +460,6 @@ def jpeg_bytes(image) -> bytes:
     every month."""
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=88)
-    return out.getvalue()
-
-
-def png_bytes(rgb: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from sim.compare import main, run_folder
-from sim.report import labels as L
 from sim.report import wording as W
 
 ARGS = ["region=saarbruecken", "horizon_months=36", "replications=3", "explain=2", "robustness=0"]

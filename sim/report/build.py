@@ -15,7 +15,6 @@ from sim.analysis.aggregate import bands, summarise
 from sim.report import figures as F
 from sim.report import labels as L
 from sim.report import maps as M
-from sim.report import wording as W
 from sim.report.render import render
 from sim.report.tables import derive, differences, sentence
 
@@ -119,4 +118,4 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overr
     return report
 
 
-__all__ = ["build", "DIFF_METRICS", "W"]
+__all__ = ["build", "DIFF_METRICS"]
