@@ -53,6 +53,15 @@ REALITY = {
     "none": ("None of these scenarios has a real counterpart with reported figures.",
              "Für keines dieser Szenarien liegen berichtete Vergleichszahlen vor."),
 }
+CAPTIONS = {
+    "trust_over_time": (
+        "Mean trust over every pair of municipalities, also pairs without a tie (at the prior), so that a new tie "
+        "alone does not move it. Steps up come from events that bring the municipalities together; between them "
+        "what was learnt fades slowly.",
+        "Mittleres Vertrauen über alle Paare von Kommunen, auch Paare ohne Beziehung (mit dem Anfangswert), damit "
+        "eine neue Beziehung allein den Wert nicht verschiebt. Die Stufen nach oben gehen auf Veranstaltungen "
+        "zurück, die die Kommunen zusammenbringen; dazwischen verblasst das Gelernte langsam."),
+}
 VERDICT_CLASS = {"better": "better", "worse": "worse", "none": "none", "cost_up": "cost", "cost_down": "better"}
 
 
@@ -216,7 +225,10 @@ def render(*, figs, summary, diffs, final, means, ts, munis, configs, scenarios,
                 ("equity", ["equity"]), ("cost", ["costs"])]
     for title, names in sections:
         parts.append(f"<h2>{L.t(title, lang)}</h2>")
-        parts += [H.figure_tag(figs[name], name) for name in names]
+        for name in names:
+            parts.append(H.figure_tag(figs[name], name))
+            if name in CAPTIONS:
+                parts.append(f"<p class='meta'>{html.escape(CAPTIONS[name][_k(lang)])}</p>")
     parts.append(f"<h2>{L.t('settings', lang)}</h2>" + settings(configs, scenarios, baseline, lang, seeds, years, overrides))
     parts.append(f"<h2>{L.t('table', lang)}</h2>")
     rows = []
