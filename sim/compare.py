@@ -8,13 +8,17 @@
 Options (key=value, like every other setting): scenarios=[a,b,...] (default [baseline,klimawerk]),
 replications=N (seeds seed..seed+N-1 for every scenario, at least 2; default 20), seed=S (0),
 region=NAME (emscher), lang=en|de, name=FOLDER (default derived from the settings), jobs=N (-1 = all
-cores), explain=N (seeds for the attribution of each scenario to its mechanisms, default 5, 0 = none).
+cores), explain=N (seeds for the attribution of each scenario to its mechanisms, default 5, 0 = none),
+robustness=N (seeds for the robustness check: every scenario with each main assumption at the low and the
+high end of its plausible range, default 3, 0 = none).
 Any other key=value is a model setting for every scenario (python -m sim --cfg job lists them).
 
-Writes ``results/compare/<name>/``: ``report.html`` (self-contained), ``figures/*.png|svg``, tables
-``summary.csv`` (per scenario and metric: mean, 95 % CI, n) and ``differences.csv`` (paired
-differences against the first scenario, or ``baseline`` if listed, with a plain sentence each),
-and the runs under ``runs/`` (a sweep folder, sim/sweep.py), and ``explain/<scenario>/``: each
+Writes ``results/compare/<name>/``: the runs under ``runs/`` (a sweep folder, sim/sweep.py), and per
+language a folder ``en/`` or ``de/`` (so that a German and an English report never overwrite each other)
+with ``report.html`` (self-contained), ``handout.pdf`` (one page), ``figures/*.png|svg`` (16:9 for
+slides), tables ``summary.csv`` (per scenario and metric: mean, 95 % CI, n) and ``differences.csv``
+(paired differences against the first scenario, or ``baseline`` if listed, with a sentence and a verdict
+each); and ``explain/<scenario>/``: each
 scenario's difference against the baseline attributed to its mechanisms (option ``explain=N`` seeds,
 default 5, 0 = off; see ``python -m sim.explain``). Every run comes from the same content-addressed
 cache as sweeps: a run is reused only if its resolved config and the model code are the same, so
@@ -38,7 +42,7 @@ import pandas as pd
 from sim.errors import UserError
 
 OPTIONS = {"scenarios": "[baseline,klimawerk]", "replications": "20", "lang": "en", "name": "", "jobs": "-1",
-           "region": "emscher", "seed": "0", "explain": "5"}
+           "region": "emscher", "seed": "0", "explain": "5", "robustness": "3"}
 
 
 def parse(argv: list[str]) -> tuple[dict, list[str]]:
@@ -61,7 +65,7 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
         raise UserError(f"'scenarios' = {opts['scenarios']!r}: list one or more different scenarios, e.g. [baseline,klimawerk]")
     if opts["lang"] not in ("en", "de"):
         raise UserError(f"'lang' = {opts['lang']!r} is not allowed; choose en or de")
-    for key, low in (("replications", 2), ("jobs", -1), ("seed", 0), ("explain", 0)):
+    for key, low in (("replications", 2), ("jobs", -1), ("seed", 0), ("explain", 0), ("robustness", 0)):
         try:
             opts[key] = int(opts[key])
         except ValueError:
@@ -102,6 +106,26 @@ def members_of(cfgs: dict, opts: dict) -> dict:
             seed = opts["seed"] + k
             run = from_container({**to_dict(cfg), "seed": seed, "replications": 1})
             out[(sc, seed)] = member_of(run, {"scenario": sc, "region": opts["region"]}, [f"scenario={sc}", f"seed={seed}"])
+    return out
+
+
+def variant_members(opts: dict, overrides: list[str]) -> dict:
+    """{(scenario, seed, variant): Member}: the robustness check, every scenario on ``robustness`` seeds with
+    each main assumption at the low and at the high end of its plausible range (sim/report/robustness.py)."""
+    from sim.config import from_container, to_dict
+    from sim.report.robustness import VARIANTS
+    from sim.sweep import member_of
+
+    if opts["robustness"] == 0 or len(opts["scenarios"]) < 2:
+        return {}
+    out = {}
+    for name, setting in VARIANTS.items():
+        for sc, cfg in configs(opts, [*overrides, setting]).items():
+            for k in range(opts["robustness"]):
+                seed = opts["seed"] + k
+                run = from_container({**to_dict(cfg), "seed": seed, "replications": 1})
+                out[(sc, seed, name)] = member_of(run, {"scenario": sc, "region": opts["region"], "variant": name},
+                                                  [f"scenario={sc}", f"seed={seed}", setting])
     return out
 
 
@@ -220,14 +244,17 @@ def main(argv: list[str] | None = None) -> Path:
         check_writable(folder, "results/compare")
         folder = folder.resolve()           # worker processes may have another working directory
         members = members_of(cfgs, opts)
+        variants = variant_members(opts, overrides)
+        members.update(variants)
         note = supersede(folder, members) if folder.is_dir() else ""
         if note:
             print(note)
         t0 = time.perf_counter()
         sweep = S.SweepFolder(folder)
         status = S.run_local(list(members.values()), sweep, ["python -m sim.compare", *argv], jobs=opts["jobs"],
-                             network=True, label=f"{len(cfgs)} scenarios x {opts['replications']} runs")
-        S.write_json({"runs": {f"{sc},{seed}": m.key for (sc, seed), m in members.items()}},
+                             network=True, label=f"{len(cfgs)} scenarios x {opts['replications']} runs"
+                             + (f" + {len(variants)} for the robustness check" if variants else ""))
+        S.write_json({"runs": {",".join(map(str, k)): m.key for k, m in members.items()}},
                      folder / "comparison.json")
         failed = [k for k, v in status.items() if v == "failed"]
         if failed:
@@ -237,7 +264,7 @@ def main(argv: list[str] | None = None) -> Path:
         from sim.report.build import build
 
         report = build(folder, opts["scenarios"], [opts["seed"] + k for k in range(opts["replications"])],
-                       opts["lang"])
+                       opts["lang"], overrides)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -1,9 +1,11 @@
-"""Build a comparison folder's report from its run files: report.html, figures, summary and differences."""
+"""Build a comparison folder's report from its run files, one folder per language (``<folder>/<lang>/``):
+report.html, handout.pdf, figures (16:9 PNG for slides, and SVG), summary, differences and series tables.
+The runs and the attribution are shared by both languages; a German and an English report never overwrite
+each other."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -11,15 +13,17 @@ import pandas as pd
 
 from sim.analysis.aggregate import bands, summarise
 from sim.report import figures as F
-from sim.report import html as H
 from sim.report import labels as L
-from sim.report.tables import FORMATS, differences, sentence
+from sim.report import maps as M
+from sim.report.render import render
+from sim.report.tables import derive, differences, sentence
 
-DIFF_METRICS = ["approvals_per_year", "completions_per_year", "lead_time_approval_months", "trust_mean",
-                "trust_public_public", "consortia", "company_ngo_consortia", "funds_approved_eur",
-                "gini_funds_per_head", "coordination_cost_eur", "cost_per_completion_eur"]
-TABLE_METRICS = ["ideas", "applications", "approvals", "completions", *DIFF_METRICS]
+DIFF_METRICS = ["all_completions", "approvals_per_year", "company_ngo_consortia", "consortia",
+                "lead_time_approval_months", "funds_approved_eur", "trust_municipalities", "gini_funds_per_head",
+                "coordination_cost_per_year", "cost_per_completion_eur"]
+TABLE_METRICS = ["ideas", "applications", "approvals", "completions", "request_completions", *DIFF_METRICS]
 ATTRIBUTION_METRICS = ["approvals", "completions", "consortia", "request_completions"]
+SERIES = ["approvals", "trust_municipalities"]
 
 
 def attributions(folder: Path, scenarios: list[str]) -> dict[str, tuple[pd.DataFrame, dict]]:
@@ -32,122 +36,86 @@ def attributions(folder: Path, scenarios: list[str]) -> dict[str, tuple[pd.DataF
     return out
 
 
-def attribution_sentence(summary: pd.DataFrame, metric: str, scenario: str, lang: str, years: float) -> str:
-    """'With X, approvals change by +12 in 10 years: +7 from advice, +4 from ...' (clear parts only)."""
-    g = summary[summary.outcome == metric].set_index("mechanism")
-    if "(total)" not in g.index:
-        return ""
-    total = g.loc["(total)"]
-    digits, _ = FORMATS.get(metric, (0, ""))
-    kw = dict(scenario=L.phrase(scenario, lang), metric=L.metric(metric, lang), years=L.fmt(years, lang))
-    if not (total.ci_low > 0 or total.ci_high < 0):
-        return L.t("attribution_none", lang, **kw)
-    parts = g.drop("(total)").sort_values("mean", key=abs, ascending=False)
-    text = [L.t("attribution_part", lang, value=f"{'+' if r['mean'] > 0 else ''}{L.fmt(r['mean'], lang, digits)}",
-                mechanism=L.mechanism(name, lang)) for name, r in parts.iterrows() if abs(r["mean"]) > 0]
-    return L.t("attribution_sentence", lang, total=f"{'+' if total['mean'] > 0 else ''}"
-               f"{L.fmt(total['mean'], lang, digits)}", parts=", ".join(text[:4]), **kw)
+def run_configs(folder: Path, scenarios: list[str], seed: int) -> dict[str, dict]:
+    from sim.compare import run_folder
+
+    return {sc: json.loads((run_folder(folder, sc, seed) / "metadata.json").read_text(encoding="utf-8"))["config"]
+            for sc in scenarios}
 
 
-def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Path:
+def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overrides: list[str] | None = None) -> Path:
     from sim.analysis.collect import collect
     from sim.compare import read_runs, run_folder
 
+    out = folder / lang
+    (out / "figures").mkdir(parents=True, exist_ok=True)
     data = read_runs(folder, scenarios, seeds)
-    collected = collect(folder)
-    ts = collected.timeseries
-    first = run_folder(folder, scenarios[0], seeds[0])
-    meta = json.loads((first / "metadata.json").read_text(encoding="utf-8"))["config"]
+    ts = collect(folder).timeseries
+    if "variant" in ts.columns:                      # the robustness runs are read apart
+        ts = ts[ts.variant.isna()]
+    configs = run_configs(folder, scenarios, seeds[0])
+    meta = configs[scenarios[0]]
     years = meta["horizon_months"] / 12
-    region = meta["region"]["preset"] + (f" (AGS {meta['region']['ags_prefix']}*)" if meta["region"]["ags_prefix"] else "")
     baseline = "baseline" if "baseline" in scenarios else scenarios[0]
 
-    summary = summarise(data["final"], ["scenario"])
-    diffs = differences(data["final"], baseline, DIFF_METRICS)
-    diffs["sentence"] = [sentence(r, lang) for r in diffs.itertuples()]
-    series = bands(ts, ["scenario"], ["approvals", "trust_public_public", "completions"])
-    summary.to_csv(folder / "summary.csv", index=False)
-    diffs.to_csv(folder / "differences.csv", index=False)
-    series.to_csv(folder / "series.csv", index=False)
+    final = derive(data["final"], years)
+    summary = summarise(final, ["scenario"])
+    means = {sc: dict(zip(g.metric, g["mean"])) for sc, g in summary.groupby("scenario")}
+    diffs = differences(final, baseline, DIFF_METRICS)
+    told = [sentence(r, lang, L.scenario(r.scenario, lang), years) for r in diffs.itertuples()]
+    diffs["sentence"] = [s for s, _ in told]
+    diffs["verdict"] = [v for _, v in told]
+    from sim.report import headline as HL
+    from sim.report import robustness as R
 
+    variants = R.read(folder, scenarios, years)
+    robust = R.holds(diffs, variants, baseline, HL.MESSAGES) if variants else None
+    if robust is not None:
+        robust.to_csv(out / "robustness.csv", index=False)
+    series = bands(ts, ["scenario"], SERIES)
+    summary.to_csv(out / "summary.csv", index=False)
+    diffs.to_csv(out / "differences.csv", index=False)
+    series.to_csv(out / "series.csv", index=False)
+
+    names = {sc: L.scenario(sc, lang) for sc in scenarios}
     figs = {
-        "funnel": F.funnel(summary, scenarios, lang),
-        "approvals_over_time": F.over_time(series, "approvals", scenarios, lang),
-        "trust_over_time": F.over_time(series, "trust_public_public", scenarios, lang),
-        "trust_distribution": F.trust_distribution(data["ties"], scenarios, lang),
-        "equity": F.equity(data["munis"], scenarios, lang),
-        "costs": F.costs(summary, scenarios, lang, years),
+        "funnel": F.funnel(summary, scenarios, names, lang),
+        "approvals_over_time": F.over_time(series, "approvals", scenarios, names, lang),
+        "trust_over_time": F.over_time(series, "trust_municipalities", scenarios, names, lang),
+        "trust_distribution": F.trust_distribution(data["ties"], scenarios, names, lang),
+        "equity": F.equity(data["munis"], scenarios, names, lang),
+        "costs": F.costs(summary, means, scenarios, names, lang, years),
     }
     explained = attributions(folder, [sc for sc in scenarios if sc != baseline])
     for sc, (table, _) in explained.items():
-        figs[f"attribution_{sc}"] = F.attribution(table, ATTRIBUTION_METRICS, lang)
-    nodes0 = pd.read_csv(first / "nodes.csv")
-    start = pd.read_csv(first / "network_start.csv")
+        figs[f"attribution_{sc}"] = F.attribution(table, ATTRIBUTION_METRICS, names[sc], lang, years)
+    nodes0 = pd.read_csv(run_folder(folder, scenarios[0], seeds[0]) / "nodes.csv")
+    start = pd.read_csv(run_folder(folder, scenarios[0], seeds[0]) / "network_start.csv")
     for sc in scenarios:
         run = run_folder(folder, sc, seeds[0])
-        figs[f"network_{sc}"] = F.network_pair(
+        figs[f"network_{sc}"] = M.network_pair(
             nodes0, start, pd.read_csv(run / "nodes.csv"), pd.read_csv(run / "network_end.csv"), lang,
-            f"{L.scenario(scenarios[0], lang)}: {L.t('at_start', lang)}",
-            f"{L.scenario(sc, lang)}: {L.t('at_end', lang, years=L.fmt(years, lang))}")
-    (folder / "figures").mkdir(exist_ok=True)
+            f"{names[scenarios[0]]}: {L.t('at_start', lang)}",
+            f"{names[sc]}: {L.t('at_end', lang, years=L.fmt(years, lang))}", munis=data["munis"])
+    figs["benefit_map"] = M.benefit_map(nodes0, data["munis"], scenarios, names, lang, years)
     for name, fig in figs.items():
-        fig.savefig(folder / "figures" / f"{name}.png")
-        fig.savefig(folder / "figures" / f"{name}.svg")
+        fig.savefig(out / "figures" / f"{name}.png")
+        fig.savefig(out / "figures" / f"{name}.svg")
 
-    body = render(figs, summary, diffs, scenarios, baseline, lang, region, len(seeds), years, explained)
+    region = L.region(meta["region"]["preset"], lang, meta["region"].get("ags_prefix", ""))
+    body = render(figs=figs, summary=summary, diffs=diffs, final=final, means=means, ts=ts, munis=data["munis"],
+                  configs=configs, scenarios=scenarios, baseline=baseline, lang=lang, region=region, seeds=seeds,
+                  years=years, explained=explained, overrides=overrides or [], robust=robust)
+    from sim.report import handout
+    from sim.report import html as H
+
+    report = out / "report.html"
+    report.write_text(H.page(L.t("title", lang), lang, body), encoding="utf-8")
+    handout.write(out / "handout.pdf", figs, summary, diffs, final, means, scenarios, baseline, lang, region, years,
+                  robust)
     for fig in figs.values():
         plt.close(fig)
-    out = folder / "report.html"
-    out.write_text(H.page(L.t("title", lang), lang, body), encoding="utf-8")
-    return out
+    return report
 
 
-def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years, explained=None) -> str:
-    parts = [f"<h1>{L.t('title', lang)}</h1>",
-             f'<p class="meta">{L.t("region", lang)}: <b>{region}</b> · {n} {L.t("runs", lang)} · '
-             f'{L.fmt(years, lang)} {L.t("years", lang)}</p>',
-             f"<p>{L.t('intro', lang, n=n)}</p>"]
-    if len(scenarios) > 1:
-        parts.append(f"<h2>{L.t('differences', lang)}</h2><ul class='sentences'>")
-        parts += [f"<li>{s}</li>" for s in diffs.sentence]
-        parts.append("</ul>")
-        rows = []
-        for r in diffs.itertuples():
-            digits, unit = FORMATS.get(r.metric, (2, ""))
-            rel = (f"{L.pct(r.rel_mean, lang)} ({L.pct(r.rel_low, lang)} … {L.pct(r.rel_high, lang)})"
-                   if math.isfinite(r.rel_mean) else "–")
-            rows.append([L.scenario(r.scenario, lang), L.metric(r.metric, lang),
-                         L.fmt(r.baseline_mean, lang, digits) + unit, L.fmt(r.scenario_mean, lang, digits) + unit,
-                         f"{L.fmt(r.diff_mean, lang, digits)} ({L.fmt(r.diff_low, lang, digits)} … "
-                         f"{L.fmt(r.diff_high, lang, digits)})", rel])
-        parts.append(H.table([L.t("scenario", lang), L.t("metric", lang), L.scenario(baseline, lang),
-                              L.t("scenario", lang), f"{L.t('change', lang)} ({L.t('ci', lang)})",
-                              f"{L.t('change', lang)} %"], rows))
-    if explained:
-        parts.append(f"<h2>{L.t('attribution', lang)}</h2>")
-        for sc, (table, meta) in explained.items():
-            parts.append(f"<p>{L.t('attribution_intro', lang, n=len(meta['seeds']))}</p><ul class='sentences'>")
-            parts += [f"<li>{x}</li>" for m in ATTRIBUTION_METRICS
-                      if (x := attribution_sentence(table, m, sc, lang, years))]
-            parts.append("</ul>")
-            parts.append(H.figure_tag(figs[f"attribution_{sc}"], f"attribution_{sc}"))
-    sections = [("funnel", ["funnel"]), ("over_time", ["approvals_over_time", "trust_over_time"]),
-                ("network", [f"network_{sc}" for sc in scenarios]), ("trust_dist", ["trust_distribution"]),
-                ("equity", ["equity"]), ("cost", ["costs"])]
-    for title, names in sections:
-        parts.append(f"<h2>{L.t(title, lang)}</h2>")
-        parts += [H.figure_tag(figs[name], name) for name in names]
-    parts.append(f"<h2>{L.t('table', lang)}</h2>")
-    rows = []
-    for m in TABLE_METRICS:
-        for sc in scenarios:
-            r = summary[(summary.scenario == sc) & (summary.metric == m)]
-            if r.empty:
-                continue
-            r = r.iloc[0]
-            digits, unit = FORMATS.get(m, (1, ""))
-            rows.append([L.metric(m, lang), L.scenario(sc, lang), L.fmt(r["mean"], lang, digits) + unit,
-                         f"{L.fmt(r.ci_low, lang, digits)} … {L.fmt(r.ci_high, lang, digits)}", int(r.n)])
-    parts.append(H.table([L.t("metric", lang), L.t("scenario", lang), L.t("mean", lang), L.t("ci", lang), "n"], rows))
-    parts.append(f"<footer>{L.t('footer', lang)}</footer>")
-    return "\n".join(parts)
+__all__ = ["build", "DIFF_METRICS"]

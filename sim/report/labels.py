@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-import math
+from sim.report import formats as N
 
 LANGS = ("en", "de")
 
@@ -17,10 +17,9 @@ METRICS = {
     "approvals_per_year": ("approvals per year", "Bewilligungen pro Jahr", True, True),
     "completions_per_year": ("completed projects per year", "abgeschlossene Projekte pro Jahr", True, True),
     "ideas": ("project ideas", "Projektideen", True, True),
-    "applications": ("applications", "Förderanträge", True, True),
-    "approvals": ("approvals", "Bewilligungen", True, True),
+    "applications": ("applications for funding", "Förderanträge", True, True),
+    "approvals": ("approvals of funding", "Förderbewilligungen", True, True),
     "completions": ("completed projects", "abgeschlossene Projekte", True, True),
-    "trust_mean": ("mean trust", "mittleres Vertrauen", False, False),
     "trust_public_public": ("trust between municipalities", "Vertrauen zwischen Kommunen", False, False),
     "lead_time_approval_months": ("months from idea to approval", "Monate von der Idee bis zur Bewilligung",
                                   True, True),
@@ -30,11 +29,12 @@ METRICS = {
     "consortia": ("partnerships formed", "gebildete Partnerschaften", True, True),
     "cross_sector_share": ("share of ties across sectors", "Anteil sektorübergreifender Beziehungen", False, False),
     "coordination_cost_eur": ("cost of coordination", "Kosten der Koordination", False, True),
-    "cost_per_completion_eur": ("public money per completed project", "öffentliche Mittel je abgeschlossenem Projekt",
-                                False, True),
-    "company_ngo_consortia": ("company–NGO projects", "Projekte von Unternehmen und Vereinen", True, True),
-    "request_completions": ("company–NGO projects completed", "abgeschlossene Projekte von Unternehmen und Vereinen",
-                            True, True),
+    "request_completions": ("completed projects of companies with associations",
+                            "abgeschlossene Projekte von Unternehmen mit Vereinen", True, True),
+    "trust_mean": ("mean trust over all ties", "mittleres Vertrauen über alle Beziehungen", False, False),
+    "water_disconnected_ha": ("sealed area disconnected (ha)", "abgekoppelte versiegelte Fläche (ha)", False, False),
+    "broker_matches_last_year": ("matches of the broker group in the last year",
+                                 "Vermittlungen der Unternehmergruppe im letzten Jahr", True, True),
 }
 
 SCENARIOS = {
@@ -49,7 +49,7 @@ SCENARIOS = {
     "broker_group": ("broker group", "Unternehmergruppe"),
     "project_office": ("project office", "Projektbüro"),
     "development": ("regional development management", "Regionalmanagement"),
-    "culture_events": ("culture events and workshops", "Kulturevents und Workshops"),
+    "culture_events": ("culture events and workshops", "Kulturveranstaltungen und Workshops"),
     "entry": ("entry of further municipalities", "Beitritt weiterer Kommunen"),
     "association": ("regional association (data, expertise)", "Regionalverband (Daten, Fachwissen)"),
 }
@@ -82,23 +82,15 @@ MECHANISMS = {
     "second_programme": ("the second programme (call)", "das zweite Programm (Wettbewerb)"),
 }
 
-# How a scenario reads after "With ..." / "Mit ..." in a sentence.
-PHRASES = {
-    "klimawerk": ("Klima.Werk (service organisation, city coordinators, KRIS)",
-                  "Klima.Werk (Serviceorganisation, Stadtkoordinatoren, KRIS)"),
-    "klimawerk_calibrated": ("calibrated Klima.Werk", "kalibriertem Klima.Werk"),
-    "herausforderung": ("a broker group (Die Herausforderung)", "einer Unternehmergruppe (Die Herausforderung)"),
-    "prima_klima": ("a competition run by a project office (Prima.Klima)",
-                    "einem Wettbewerb mit Projektbüro (Prima.Klima)"),
-    "lebenswert": ("regional development management (LebensWert)", "Regionalmanagement (LebensWert)"),
-    "service_organisation": ("a service organisation", "einer Serviceorganisation"),
-    "city_coordinators": ("city coordinators", "Stadtkoordinatoren"),
-    "broker_group": ("a broker group", "einer Unternehmergruppe"),
-    "project_office": ("a project office", "einem Projektbüro"),
-    "development": ("regional development management", "Regionalmanagement"),
-    "culture_events": ("culture events and workshops", "Kulturevents und Workshops"),
-    "entry": ("entry of further municipalities", "dem Beitritt weiterer Kommunen"),
-    "association": ("the regional association's data and expertise", "Daten und Fachwissen des Regionalverbands"),
+# Region presets as a reader knows them (configs/region/, sim/data/SOURCES.md).
+REGIONS = {
+    "emscher": ("Emscher region (the 17 Klima.Werk cities)", "Emscher-Region (die 17 Klima.Werk-Städte)"),
+    "saarbruecken": ("Regionalverband Saarbrücken (10 municipalities)", "Regionalverband Saarbrücken (10 Kommunen)"),
+    "werra_meissner": ("Werra-Meißner district (16 municipalities)", "Werra-Meißner-Kreis (16 Kommunen)"),
+    "rvr": ("Ruhr region (the 53 RVR municipalities)", "Ruhrgebiet (die 53 Kommunen des RVR)"),
+    "nrw": ("North Rhine-Westphalia", "Nordrhein-Westfalen"),
+    "germany": ("Germany", "Deutschland"),
+    "custom": ("own municipality list", "eigene Liste von Kommunen"),
 }
 
 TEXT = {
@@ -106,57 +98,55 @@ TEXT = {
     "region": ("Region", "Region"),
     "runs": ("runs per scenario", "Läufe je Szenario"),
     "years": ("years simulated", "simulierte Jahre"),
-    "intro": ("Each scenario was simulated {n} times with the same random numbers, so differences come from the "
-              "arrangements, not from chance. Ranges are 95 % confidence intervals.",
-              "Jedes Szenario wurde {n}-mal mit denselben Zufallszahlen simuliert; Unterschiede gehen also auf die "
-              "Arrangements zurück, nicht auf Zufall. Spannen sind 95-%-Konfidenzintervalle."),
+    "headline": ("In brief", "Das Wichtigste in Kürze"),
+    "headline_vs": ("{scenario} compared with {baseline}, {years} years simulated",
+                    "{scenario} im Vergleich zu {baseline}, {years} Jahre simuliert"),
+    "details": ("The details", "Die Einzelheiten"),
     "differences": ("Differences against the baseline", "Unterschiede zur Ausgangslage"),
-    "funnel": ("Project pipeline", "Projekt-Pipeline"),
+    "funnel": ("From idea to completed project", "Von der Idee zum abgeschlossenen Projekt"),
     "over_time": ("Over time", "Im Zeitverlauf"),
     "network": ("Collaboration network", "Kooperationsnetzwerk"),
     "trust_dist": ("How much the partners trust each other", "Wie sehr die Partner einander vertrauen"),
     "equity": ("Who gets the funding", "Wer die Fördermittel erhält"),
-    "cost": ("Costs", "Kosten"),
+    "who_benefits": ("Who benefits: the municipalities", "Wer profitiert: die Kommunen"),
+    "cost": ("Costs and who pays them", "Kosten und wer sie trägt"),
     "table": ("All figures", "Alle Kennzahlen"),
+    "settings": ("What was simulated", "Was simuliert wurde"),
+    "arrangements": ("The arrangements compared", "Die verglichenen Organisationsformen"),
+    "uncertainty": ("How certain are these figures?", "Wie belastbar sind die Zahlen?"),
+    "reality": ("Simulated and real figures", "Simulierte und tatsächliche Zahlen"),
     "attribution": ("Where the effect comes from", "Worauf die Wirkung zurückgeht"),
     "attribution_intro": (
-        "Each mechanism of an arrangement was switched off in turn, in every order, on the same random numbers "
-        "(Shapley values over {n} runs each); the parts add up to the whole difference against the baseline. "
-        "Bars show each mechanism's share with its 95 % range.",
-        "Jeder Mechanismus eines Arrangements wurde der Reihe nach und in jeder Reihenfolge abgeschaltet, mit "
-        "denselben Zufallszahlen (Shapley-Werte aus je {n} Läufen); die Anteile ergeben zusammen den gesamten "
-        "Unterschied zur Ausgangslage. Die Balken zeigen den Anteil jedes Mechanismus mit seiner 95-%-Spanne."),
-    "attribution_sentence": ("With {scenario}, {metric} change by {total} in {years} years: {parts}.",
-                             "Mit {scenario} ändern sich die {metric} in {years} Jahren um {total}: {parts}."),
+        "Each building block of an arrangement was switched off in turn, in every order, on the same random "
+        "numbers ({n} runs each); the parts add up to the whole difference against the baseline. Bars show each "
+        "part with its range.",
+        "Jeder Baustein einer Organisationsform wurde der Reihe nach und in jeder Reihenfolge abgeschaltet, mit "
+        "denselben Zufallszahlen (je {n} Läufe); die Anteile ergeben zusammen den gesamten Unterschied zur "
+        "Ausgangslage. Die Balken zeigen jeden Anteil mit seiner Spanne."),
+    "attribution_sentence": ("{metric} with {scenario}: {total} in {years} years, of which {parts}.",
+                             "{metric} mit {scenario}: {total} in {years} Jahren, davon {parts}."),
     "attribution_part": ("{value} from {mechanism}", "{value} durch {mechanism}"),
-    "attribution_none": ("With {scenario}, {metric}: no clear change in {years} years.",
-                         "Mit {scenario}, {metric}: keine klare Veränderung in {years} Jahren."),
+    "attribution_none": ("{metric} with {scenario}: no clear change in {years} years.",
+                         "{metric} mit {scenario}: keine klare Veränderung in {years} Jahren."),
     "month": ("month", "Monat"),
     "at_start": ("at the start", "zu Beginn"),
     "at_end": ("after {years} years", "nach {years} Jahren"),
     "small": ("smaller half of municipalities", "kleinere Hälfte der Kommunen"),
     "large": ("larger half of municipalities", "größere Hälfte der Kommunen"),
-    "per_head": ("approved funds per inhabitant (EUR)", "bewilligte Mittel pro Einwohner (EUR)"),
+    "per_head": ("approved funds per inhabitant (EUR)", "bewilligte Mittel je Einwohner (EUR)"),
     "share_of_ties": ("share of ties", "Anteil der Beziehungen"),
     "trust": ("trust (0 = none, 1 = full)", "Vertrauen (0 = keines, 1 = volles)"),
     "municipality": ("municipality", "Kommune"),
     "company": ("company", "Unternehmen"),
-    "ngo": ("NGO", "Verein / NGO"),
+    "ngo": ("association (NGO)", "gemeinnütziger Verein"),
     "coordination": ("coordinating body", "Koordinationsstelle"),
+    "city_coordinator": ("city coordinator", "Stadtkoordination"),
     "scenario": ("scenario", "Szenario"),
     "metric": ("figure", "Kennzahl"),
     "mean": ("mean", "Mittelwert"),
-    "ci": ("95 % CI", "95-%-KI"),
+    "ci": ("range (95 %)", "Spanne (95 %)"),
     "change": ("change", "Veränderung"),
-    "rise": ("rise", "steigen"),
-    "fall": ("fall", "sinken"),
-    "rises": ("rises", "steigt"),
-    "falls": ("falls", "sinkt"),
-    "no_clear": ("no clear change", "keine klare Veränderung"),
-    "sentence": ("With {scenario}, {metric} {verb} by {value} (95 % CI {low} to {high}).",
-                 "Mit {scenario} {verb} {metric} um {value} (95-%-KI {low} bis {high})."),
-    "sentence_none": ("With {scenario}, {metric}: no clear change (95 % CI {low} to {high}).",
-                      "Mit {scenario}, {metric}: keine klare Veränderung (95-%-KI {low} bis {high})."),
+    "verdict": ("assessment", "Bewertung"),
     "footer": ("Made with the cooperation ABM; data: Zensus 2022, Destatis, BKG (dl-de/by-2-0).",
                "Erstellt mit dem Kooperations-ABM; Daten: Zensus 2022, Destatis, BKG (dl-de/by-2-0)."),
 }
@@ -168,6 +158,10 @@ def t(key: str, lang: str, **kw) -> str:
 
 
 def metric(name: str, lang: str) -> str:
+    from sim.report.wording import FIGURES, label
+
+    if name in FIGURES:
+        return label(name, lang)
     return METRICS[name][LANGS.index(lang)] if name in METRICS else name
 
 
@@ -183,17 +177,15 @@ def mechanism(name: str, lang: str) -> str:
     return MECHANISMS[name][LANGS.index(lang)] if name in MECHANISMS else name
 
 
-def phrase(name: str, lang: str) -> str:
-    return PHRASES[name][LANGS.index(lang)] if name in PHRASES else scenario(name, lang)
+def region(preset: str, lang: str, ags_prefix: str = "") -> str:
+    name = REGIONS[preset][LANGS.index(lang)] if preset in REGIONS else preset
+    return name + (f" (AGS {ags_prefix}…)" if ags_prefix else "")
 
 
 def fmt(x: float, lang: str, digits: int = 0) -> str:
-    """A number with thousands separators, in the language's convention."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    s = f"{x:,.{digits}f}"
-    return s.translate(str.maketrans(",.", ".,")) if lang == "de" else s
+    """A number with thousands separators, in the language's convention (sim.report.numbers)."""
+    return N.num(x, lang, digits)
 
 
 def pct(x: float, lang: str, digits: int = 0) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{fmt(100 * x, lang, digits)} %"
+    return N.pct(x, lang, digits)

@@ -1,4 +1,5 @@
-"""Tables for the report: per-scenario summaries and paired differences against the baseline.
+"""Tables for the report: per-scenario summaries and paired differences against the baseline, with a
+sentence and a verdict (better, worse, no clear change) for each.
 
 Runs of different scenarios with the same seed share their random numbers (common random numbers),
 so differences are taken per seed and their mean gets a t confidence interval. Relative changes
@@ -15,17 +16,27 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.aggregate import t_halfwidth
-from sim.report import labels as L
+from sim.report import formats as N
+from sim.report import wording as W
 
-# metric -> (digits, unit shown after absolute changes)
-FORMATS = {"approvals_per_year": (1, ""), "completions_per_year": (1, ""), "trust_mean": (3, ""),
-           "trust_public_public": (3, ""), "lead_time_approval_months": (1, ""), "funds_approved_eur": (0, " EUR"),
-           "gini_funds_per_head": (3, ""), "consortia": (0, ""), "cross_sector_share": (3, ""),
-           "coordination_cost_eur": (0, " EUR"), "cost_per_completion_eur": (0, " EUR"),
-           "company_ngo_consortia": (0, "")}
+
+def derive(final: pd.DataFrame, years: float) -> pd.DataFrame:
+    """Add the figures the report tells that a run does not record under one name: all completed projects
+    (municipalities' and NGOs' with companies) and the cost of coordination per year."""
+    wide = final.pivot_table(index=["scenario", "seed"], columns="metric", values="value")
+    extra = {}
+    if {"completions", "request_completions"} <= set(wide.columns):
+        extra["all_completions"] = wide.completions + wide.request_completions
+    if "coordination_cost_eur" in wide.columns:
+        extra["coordination_cost_per_year"] = wide.coordination_cost_eur / years
+    if not extra:
+        return final
+    add = pd.DataFrame(extra).stack().rename("value").reset_index().rename(columns={"level_2": "metric"})
+    return pd.concat([final, add[["scenario", "seed", "metric", "value"]]], ignore_index=True)
 
 
 def differences(final: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.DataFrame:
@@ -53,22 +64,73 @@ def differences(final: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def sentence(row, lang: str) -> str:
-    """One plain sentence, e.g. 'With the service organisation, approvals per year rise by 38 % (95 % CI 30 to 46 %).'"""
-    sc, name = L.phrase(row.scenario, lang), L.metric(row.metric, lang)
-    relative = math.isfinite(row.rel_mean)
-    digits, unit = FORMATS.get(row.metric, (2, ""))
-    clear = row.diff_low > 0 or row.diff_high < 0
-    lo, hi = (row.rel_low, row.rel_high) if relative else (row.diff_low, row.diff_high)
-    if clear and row.diff_mean < 0:                 # a fall is told in magnitudes: "falls by 31 % (30 % to 33 %)"
-        lo, hi = -hi, -lo
-    if relative:
-        value, low, high = L.pct(abs(row.rel_mean), lang), L.pct(lo, lang), L.pct(hi, lang)
+def funding_per_coordination(final: pd.DataFrame, baseline: str, scenario: str) -> dict | None:
+    """Additional approved funding per euro of additional coordination, seed by seed against the baseline:
+    mean, 95 % CI and n; None where the scenario costs no more coordination than the baseline."""
+    wide = final[final.metric.isin(["funds_approved_eur", "coordination_cost_eur"])].pivot_table(
+        index="seed", columns=["metric", "scenario"], values="value")
+    try:
+        cost = wide["coordination_cost_eur"][scenario] - wide["coordination_cost_eur"][baseline]
+        funds = wide["funds_approved_eur"][scenario] - wide["funds_approved_eur"][baseline]
+    except KeyError:
+        return None
+    ok = cost > 0
+    if not ok.any():
+        return None
+    r = (funds[ok] / cost[ok]).to_numpy(float)
+    hw = t_halfwidth(float(np.std(r, ddof=1)), len(r)) if len(r) > 1 else float("nan")
+    return {"mean": float(r.mean()), "low": float(r.mean() - hw), "high": float(r.mean() + hw), "n": len(r)}
+
+
+def payers(means: dict[str, float]) -> dict[str, float]:
+    """Who pays the coordination, from a scenario's mean summary (EUR over the horizon): the municipalities
+    (the service organisation's fees, the coordinators, their share of the broker's coordinator), the
+    companies (the rest of the broker's coordinator) and other public bodies (state, water board, regional
+    association, district: the rest). docs/scenarios.md says for each body who pays."""
+    g = lambda k: float(means.get(k, 0.0) or 0.0)     # noqa: E731
+    companies = g("broker_group_cost_eur") - g("broker_municipal_cost_eur")
+    municipalities = g("so_fees_eur") + g("broker_municipal_cost_eur") + g("city_coordinators_cost_eur")
+    other = g("coordination_cost_eur") - companies - municipalities
+    return {"municipalities": municipalities, "companies": companies, "other_public": max(other, 0.0)}
+
+
+def range_text(row, lang: str) -> str:
+    """'Spanne −1 % bis +14 %', 'in allen Läufen gleich', or '' where the ends would read the same."""
+    if row.diff_high - row.diff_low == 0:
+        return W.word("every_run", lang)
+    if W.FIGURES[row.metric].relative and N.finite(row.rel_mean):
+        # one decimal where an end that is not zero would read "0 %" (a clear rise shown as "0 % to +3 %")
+        digits = 1 if any(x != 0 and N.signed_pct(x, lang) in ("0 %", "−0 %") for x in (row.rel_low, row.rel_high)) else 0
+        ends = N.span(row.rel_low, row.rel_high, lambda x: N.signed_pct(x, lang, digits))
     else:
-        value = L.fmt(abs(row.diff_mean), lang, digits) + unit
-        low, high = L.fmt(lo, lang, digits) + unit, L.fmt(hi, lang, digits) + unit
-    if not clear:
-        return L.t("sentence_none", lang, scenario=sc, metric=name, low=low, high=high)
+        ends = N.span(row.diff_low, row.diff_high, lambda x: W.change(row.metric, x, lang))
+    if ends is None:
+        return ""
+    return f"{W.word('range', lang)} {ends[0]} {'to' if lang == 'en' else 'bis'} {ends[1]}"
+
+
+def sentence(row, lang: str, scenario_name: str, years: float) -> tuple[str, str]:
+    """One plain sentence and its verdict, e.g. 'Mit „Klima.Werk (Serviceorganisation)“ verkürzt sich die Zeit
+    von der Idee bis zur Bewilligung von 4,9 auf 3,3 Monate (−33 %; Spanne −40 % bis −26 %): besser.'
+    A change whose range includes zero gets no sentence of its own (verdict 'none', text '')."""
+    f = W.FIGURES[row.metric]
+    verdict = W.verdict(row.metric, row.diff_low, row.diff_high, row.diff_mean)
+    if verdict == "none":
+        return "", verdict
     up = row.diff_mean > 0
-    verb = L.t(("rise" if up else "fall") if L.plural(row.metric, lang) else ("rises" if up else "falls"), lang)
-    return L.t("sentence", lang, scenario=sc, metric=name, verb=verb, value=value, low=low, high=high)
+    a, b = W.value(row.metric, row.baseline_mean, lang), W.value(row.metric, row.scenario_mean, lang)
+    unit = W.word("months_unit", lang) if f.kind == "months" else ""
+    base = W.time_base(row.metric, lang, years)
+    how = (N.signed_pct(row.rel_mean, lang) if f.relative and N.finite(row.rel_mean)
+           else W.change(row.metric, row.diff_mean, lang))
+    spread = range_text(row, lang)
+    detail = f"{how}; {spread}" if spread else how
+    sc = W.quoted(scenario_name, lang)
+    if lang == "de":
+        verb, _, particle = (f.de_up if up else f.de_down).partition("|")     # "nimmt ... zu"
+        text = (f"Mit {sc} {verb} {f.de_subject}{' ' + base if base else ''} von {a} auf {b}{unit}"
+                f"{' ' + particle if particle else ''} ({detail})")
+    else:
+        verb = f.en_up if up else f.en_down
+        text = f"With {sc}, {f.en_subject} {verb} from {a} to {b}{unit}{' ' + base if base else ''} ({detail})"
+    return f"{text}: {W.word(verdict, lang)}.", verdict
