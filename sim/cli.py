@@ -12,7 +12,8 @@ Hydra does everything Hydra does (``-cd``, ``hydra.searchpath``, ``hydra.run.dir
 
 - every config Hydra composes is checked before Hydra uses it: no ``_target_`` other than the
   configured launcher, sweeper and sim's own callback, no logging factories, from any file or
-  override (``--experimental-rerun``, which unpickles a file, is refused);
+  override (``--experimental-rerun``, which unpickles a file, is refused however abbreviated, and so
+  is a config search path that imports a module: sim/hydra_guard.py);
 - a bad input stops with one line naming the key or file, the value and what is allowed, exit
   status 2, no traceback, nothing written (for a sweep: before any job starts, in the ``sim``
   sweeper, hydra_plugins/sim_sweeper);
@@ -79,9 +80,11 @@ def main(argv: list[str] | None = None) -> None:
     if "--yes" in argv:
         argv = [a for a in argv if a != "--yes"]
         S.CONFIRMED["yes"] = True
-    if any(a.split("=")[0] == "--experimental-rerun" for a in argv):
-        fail("--experimental-rerun is not supported: it unpickles a file, and nothing here loads code from files; "
-             "run the same command again instead")
+    from sim.hydra_guard import refused_flag
+
+    refused = refused_flag(argv)
+    if refused:
+        fail(refused)
     argv = [("experiment=" + a[len("+experiment="):]) if a.startswith("+experiment=") else a for a in argv]
     old_argv = sys.argv
     sys.argv = [old_argv[0] if old_argv else "sim", *argv]
@@ -139,6 +142,8 @@ def guarded_composition():
     :func:`check_code_free`, and composition errors become one line (exit 2)."""
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
+    from sim.hydra_guard import guarded
+
     original = ConfigLoaderImpl.load_configuration
 
     def load_configuration(self, *args, **kwargs):
@@ -153,7 +158,8 @@ def guarded_composition():
 
     ConfigLoaderImpl.load_configuration = load_configuration
     try:
-        yield
+        with guarded(cli=True):
+            yield
     finally:
         ConfigLoaderImpl.load_configuration = original
 
@@ -226,6 +232,9 @@ def explain(err: BaseException) -> str:
                 return f"'{key}' must be a whole number, not {raw} (write it without a decimal point)"
             return f"'{key}' = {raw} cannot be used: {first_line(err.__cause__ or err)}"
         return unknown_key(key)
+    m = re.search(r"In '([^']*)': ConfigKeyError.*?Key '[^']*' not in.*?full_key: (\S+)", text, re.S)
+    if m:                                   # a config file sets a key the schema does not have
+        return f"{m.group(1)}.yaml: {unknown_key(m.group(2))}"
     cause = err.__cause__
     if cause is not None and "not in" in str(cause):
         km = re.search(r"Key '([^']*)'", str(cause))
@@ -301,9 +310,11 @@ def compose(overrides: list[str]) -> Config:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sim.hydra_guard import guarded
+
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        with guarded(), initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             cfg = hydra_compose(config_name="config", overrides=overrides, return_hydra_config=True)
             check_code_free(cfg)
             with open_dict(cfg):
