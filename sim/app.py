@@ -120,10 +120,13 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from sim.cli import compose  # noqa: E402
+from sim.dashboard_guard import install as guard_server  # noqa: E402
 from sim.metrics import consortia, pipeline, trust  # noqa: E402
 from sim.model import CooperationModel  # noqa: E402
 
 logging.getLogger("MESA").setLevel(logging.WARNING)   # Mesa logs every step at INFO
+
+guard_server()          # only this computer's host names and pages, at most N sessions (sim/dashboard_guard.py)
 
 # What the audience sees in the drop-downs -> the config option behind it.
 REGIONS = {
