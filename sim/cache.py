@@ -263,6 +263,7 @@ class Store:
 
         entry = self.path(key)
         entry.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(entry.parent)              # what a process killed while storing here left behind
         tmp = entry.with_name(tmp_name(key))
         try:
             tmp.mkdir()

@@ -357,6 +357,10 @@ def hydra_main(cfg: DictConfig):
         if multirun:
             raise
         fail(str(err))
+    except OSError as err:                      # a full disk or an unwritable folder while writing records
+        from sim.errors import os_error_line
+
+        fail(os_error_line(err, "write the results"))
 
 
 def run_replications(cfg: Config, folder: Path, choices: dict, overrides: list[str]) -> Path:

@@ -135,6 +135,7 @@ class SweepFolder:
     def start(self, command: list[str], members: list[Member], cache_dir: Path, extra: dict | None = None) -> int:
         """Record a command and its runs before any of them starts; returns the command's number."""
         self.root.mkdir(parents=True, exist_ok=True)
+        remove_stale(self.root)                 # .sweep.json.tmp-*, .timeseries.parquet.tmp-* of killed processes
         for d in ("members", "runs", "failed"):
             (self.root / d).mkdir(exist_ok=True)
             remove_stale(self.root / d)
