@@ -295,6 +295,12 @@ def check_config(cfg: Config, regions: set | None = None) -> None:
     from sim.sweep import check_name
 
     check_components(cfg)
+    for key in ("funding", "second_programme"):
+        programme = getattr(cfg, key)
+        if programme.period_start > programme.period_end:
+            raise UserError(f"'{key}.period_start' = {programme.period_start} is after '{key}.period_end' = "
+                            f"{programme.period_end}; the programme would never accept an application "
+                            "(allowed: period_start <= period_end)")
     if cfg.output.name:
         check_name(cfg.output.name, "output.name")
     region = repr(cfg.region)

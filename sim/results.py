@@ -49,7 +49,7 @@ def target_folder(cfg: Config) -> Path:
     """Where this run will be written; fails now (before the run) if it exists or cannot be written."""
     out = Path(cfg.output.dir)
     folder = out / (cfg.output.name or default_name(cfg))
-    if folder.exists():
+    if folder.exists() or folder.is_symlink():          # a dangling symbolic link is taken, too
         if cfg.output.name:
             raise UserError(f"'output.name' = {cfg.output.name!r}: {folder} exists already; results are never "
                             "overwritten, choose another name or leave output.name empty")
@@ -62,6 +62,9 @@ def check_writable(path: Path, key: str) -> None:
     """The nearest existing ancestor of ``path`` must be a folder we may write into (nothing is created)."""
     probe = Path(path)
     while not probe.exists():
+        if probe.is_symlink():
+            raise UserError(f"'{key}' = '{path}': {probe} is a symbolic link to {os.readlink(probe)}, which does not "
+                            f"exist; create that folder or choose another {key}")
         probe = probe.parent
     if not probe.is_dir():
         raise UserError(f"'{key}' = '{path}': {probe} is a file, not a folder; choose another {key}")
@@ -71,7 +74,7 @@ def check_writable(path: Path, key: str) -> None:
 
 def unique(folder: Path) -> Path:
     k = 2
-    while folder.with_name(f"{folder.name}-{k}").exists():
+    while os.path.lexists(folder.with_name(f"{folder.name}-{k}")):
         k += 1
     return folder.with_name(f"{folder.name}-{k}")
 

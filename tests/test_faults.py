@@ -143,7 +143,8 @@ def test_a_comparison_killed_at_seeded_moments_ends_with_the_uninterrupted_repor
     for table in ("summary.csv", "differences.csv", "final.csv"):
         assert (ours / table).read_bytes() == (ref / table).read_bytes(), table
     assert len(list((ours / "runs").iterdir())) == 4 and leftovers(ours) == []
-    assert (ours / "report.html").is_file()
+    report = (ours / "report.html").read_text(encoding="utf-8")
+    assert "6 months simulated" in report and "0 years" not in report          # a 6-month run, not "0 years"
 
 
 # -- a full disk while writing records and tables (item 8) ------------------------------------------

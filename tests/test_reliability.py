@@ -124,3 +124,22 @@ def test_metadata_holds_no_absolute_paths_by_default(capsys, tmp_path, monkeypat
 
 def test_deprecation_warnings_from_our_code_are_errors(pytestconfig):
     assert "error::DeprecationWarning:sim.*" in pytestconfig.getini("filterwarnings")
+
+
+# -- issue 18, low items: problems found before the run, not after it ------------------------------
+
+
+def test_a_dangling_symbolic_link_is_named_before_the_run(capsys, tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    fails_cleanly(["region=saarbruecken", "horizon_months=1", f"output.dir={tmp_path / 'link'}"], capsys,
+                  "is a symbolic link to", tmp_path / "nowhere")
+    fails_cleanly(["region=saarbruecken", "horizon_months=1", f"output.dir={tmp_path}", "output.name=link"], capsys,
+                  "exists already; results are never overwritten", tmp_path / "nowhere")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]
+
+
+@pytest.mark.parametrize("args", [[], ["-m", "seed=0,1"]])
+def test_a_funding_period_that_ends_before_it_starts_is_refused(args, capsys, tmp_path):
+    fails_cleanly([*args, "region=saarbruecken", "horizon_months=1", "funding.period_start=10",
+                   "funding.period_end=5", f"output.dir={tmp_path / 'o'}", f"output.sweep_dir={tmp_path / 'o'}"], capsys,
+                  "'funding.period_start' = 10 is after 'funding.period_end' = 5", tmp_path / "o")

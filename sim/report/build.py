@@ -39,7 +39,7 @@ def attribution_sentence(summary: pd.DataFrame, metric: str, scenario: str, lang
         return ""
     total = g.loc["(total)"]
     digits, _ = FORMATS.get(metric, (0, ""))
-    kw = dict(scenario=L.phrase(scenario, lang), metric=L.metric(metric, lang), years=L.fmt(years, lang))
+    kw = dict(scenario=L.phrase(scenario, lang), metric=L.metric(metric, lang), span=L.span(12 * years, lang))
     if not (total.ci_low > 0 or total.ci_high < 0):
         return L.t("attribution_none", lang, **kw)
     parts = g.drop("(total)").sort_values("mean", key=abs, ascending=False)
@@ -88,7 +88,7 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
         figs[f"network_{sc}"] = F.network_pair(
             nodes0, start, pd.read_csv(run / "nodes.csv"), pd.read_csv(run / "network_end.csv"), lang,
             f"{L.scenario(scenarios[0], lang)}: {L.t('at_start', lang)}",
-            f"{L.scenario(sc, lang)}: {L.t('at_end', lang, years=L.fmt(years, lang))}")
+            f"{L.scenario(sc, lang)}: {L.t('at_end', lang, span=L.span(12 * years, lang))}")
     (folder / "figures").mkdir(exist_ok=True)
     for name, fig in figs.items():
         fig.savefig(folder / "figures" / f"{name}.png")
@@ -105,7 +105,7 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
 def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years, explained=None) -> str:
     parts = [f"<h1>{L.t('title', lang)}</h1>",
              f'<p class="meta">{L.t("region", lang)}: <b>{region}</b> · {n} {L.t("runs", lang)} · '
-             f'{L.fmt(years, lang)} {L.t("years", lang)}</p>',
+             f'{L.span(12 * years, lang, simulated=True)}</p>',
              f"<p>{L.t('intro', lang, n=n)}</p>"]
     if len(scenarios) > 1:
         parts.append(f"<h2>{L.t('differences', lang)}</h2><ul class='sentences'>")

@@ -105,7 +105,6 @@ TEXT = {
     "title": ("Scenario comparison", "Szenarienvergleich"),
     "region": ("Region", "Region"),
     "runs": ("runs per scenario", "Läufe je Szenario"),
-    "years": ("years simulated", "simulierte Jahre"),
     "intro": ("Each scenario was simulated {n} times with the same random numbers, so differences come from the "
               "arrangements, not from chance. Ranges are 95 % confidence intervals.",
               "Jedes Szenario wurde {n}-mal mit denselben Zufallszahlen simuliert; Unterschiede gehen also auf die "
@@ -126,14 +125,14 @@ TEXT = {
         "Jeder Mechanismus eines Arrangements wurde der Reihe nach und in jeder Reihenfolge abgeschaltet, mit "
         "denselben Zufallszahlen (Shapley-Werte aus je {n} Läufen); die Anteile ergeben zusammen den gesamten "
         "Unterschied zur Ausgangslage. Die Balken zeigen den Anteil jedes Mechanismus mit seiner 95-%-Spanne."),
-    "attribution_sentence": ("With {scenario}, {metric} change by {total} in {years} years: {parts}.",
-                             "Mit {scenario} ändern sich die {metric} in {years} Jahren um {total}: {parts}."),
+    "attribution_sentence": ("With {scenario}, {metric} change by {total} in {span}: {parts}.",
+                             "Mit {scenario} ändern sich die {metric} in {span} um {total}: {parts}."),
     "attribution_part": ("{value} from {mechanism}", "{value} durch {mechanism}"),
-    "attribution_none": ("With {scenario}, {metric}: no clear change in {years} years.",
-                         "Mit {scenario}, {metric}: keine klare Veränderung in {years} Jahren."),
+    "attribution_none": ("With {scenario}, {metric}: no clear change in {span}.",
+                         "Mit {scenario}, {metric}: keine klare Veränderung in {span}."),
     "month": ("month", "Monat"),
     "at_start": ("at the start", "zu Beginn"),
-    "at_end": ("after {years} years", "nach {years} Jahren"),
+    "at_end": ("after {span}", "nach {span}"),
     "small": ("smaller half of municipalities", "kleinere Hälfte der Kommunen"),
     "large": ("larger half of municipalities", "größere Hälfte der Kommunen"),
     "per_head": ("approved funds per inhabitant (EUR)", "bewilligte Mittel pro Einwohner (EUR)"),
@@ -165,6 +164,25 @@ TEXT = {
 def t(key: str, lang: str, **kw) -> str:
     text = TEXT[key][LANGS.index(lang)]
     return text.format(**kw) if kw else text
+
+
+def span(months: float, lang: str, simulated: bool = False) -> str:
+    """A run's length in whole years, else in months, as a phrase: 'in/after {span}' (German dative), or
+    with ``simulated`` the report's heading line. A 6-month run is never '0 years'.
+
+    >>> span(120, "de"), span(6, "de"), span(12, "de", simulated=True), span(18, "en", simulated=True)
+    ('10 Jahren', '6 Monaten', '1 simuliertes Jahr', '18 months simulated')
+    """
+    months = round(months)
+    years = months % 12 == 0
+    n = months // 12 if years else months
+    if lang == "de":
+        if simulated:
+            return f"{n} simulierte{'s' if years else 'r'} {'Jahr' if years else 'Monat'}" if n == 1 else \
+                f"{fmt(n, lang)} simulierte {'Jahre' if years else 'Monate'}"
+        return f"{n} {'Jahr' if years else 'Monat'}" if n == 1 else f"{fmt(n, lang)} {'Jahren' if years else 'Monaten'}"
+    unit = ("year" if years else "month") + ("" if n == 1 else "s")
+    return f"{fmt(n, lang)} {unit}" + (" simulated" if simulated else "")
 
 
 def metric(name: str, lang: str) -> str:
