@@ -369,9 +369,10 @@ def default_name(overrides: list[str], swept: list[str], experiment: str = "") -
 
 
 def check_name(name: str, key: str) -> str:
-    """A folder name is one path component: no '/', no '..', not empty, at most 200 bytes."""
-    if (not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name
+    """A folder name is one path component: no '/', no '..', not empty, at most 200 bytes, and no
+    interpolation (``${oc.env:HOME}`` is not resolved into a path anywhere)."""
+    if (not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name or "${" in name
             or len(name.encode("utf-8")) > 200):
         raise UserError(f"'{key}' = {name!r} is not allowed; give a folder name: one path component without "
-                        "'/' or '..', at most 200 bytes")
+                        "'/', '..' or '${', at most 200 bytes")
     return name

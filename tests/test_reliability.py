@@ -143,3 +143,18 @@ def test_a_funding_period_that_ends_before_it_starts_is_refused(args, capsys, tm
     fails_cleanly([*args, "region=saarbruecken", "horizon_months=1", "funding.period_start=10",
                    "funding.period_end=5", f"output.dir={tmp_path / 'o'}", f"output.sweep_dir={tmp_path / 'o'}"], capsys,
                   "'funding.period_start' = 10 is after 'funding.period_end' = 5", tmp_path / "o")
+
+
+def test_a_folder_name_over_255_bytes_and_an_interpolated_comparison_name_stop_before_the_run(capsys, tmp_path,
+                                                                                               monkeypatch):
+    fails_cleanly(["region=saarbruecken", "horizon_months=1", f"output.dir='{tmp_path / ('ü' * 130)}'"], capsys,
+                  "has 260 bytes; file systems allow at most 255", tmp_path / "x")
+    assert list(tmp_path.iterdir()) == []
+    from sim.compare import main as compare
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        compare(["name=${oc.env:HOME}", "region=saarbruecken"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2 and len(err) == 1 and "'name' = '${oc.env:HOME}' is not allowed" in err[0], err
+    assert list(tmp_path.iterdir()) == []

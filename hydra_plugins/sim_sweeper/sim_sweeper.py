@@ -98,9 +98,7 @@ class SimSweeper(Sweeper):
                                                                 task_function=task_function, config=config)
 
     def sweep(self, arguments: List[str]) -> Any:
-        from sim.errors import UserError
-
-        from sim.errors import os_error_line
+        from sim.errors import UserError, os_error_line
 
         try:
             return self._sweep(arguments)
@@ -475,9 +473,8 @@ class SimCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from sim.analysis.collect import collect
-        from sim.sweep import CURRENT
-
         from sim.errors import UserError, os_error_line
+        from sim.sweep import CURRENT
 
         folder = CURRENT.get("folder")
         if folder is None:
