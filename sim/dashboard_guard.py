@@ -8,7 +8,8 @@ middleware in front of the Solara server (:func:`install`, called once when the 
 - serves a request only if its ``Host`` is an IP address (what a browser sends for
   ``http://127.0.0.1:8765`` or ``http://192.168.1.20:8765``; a rebinding attack needs a name),
   ``localhost``, this computer's own name, or a name listed in ``SIM_DASHBOARD_HOSTS``
-  (comma-separated, e.g. ``SIM_DASHBOARD_HOSTS=workshop.example.org`` behind a proxy); else 403;
+  (comma-separated, e.g. ``SIM_DASHBOARD_HOSTS=workshop.example.org`` behind a proxy, which must
+  pass the browser's ``Host`` header on); else 403;
 - accepts a request or WebSocket that carries an ``Origin`` only if that origin is the page's own
   (``http(s)://`` + the request's ``Host``), so other sites' pages cannot connect; else 403 / close;
 - opens at most ``SIM_DASHBOARD_MAX_SESSIONS`` kernel connections at once (default
