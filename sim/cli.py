@@ -44,6 +44,8 @@ CALLBACK = "hydra_plugins.sim_sweeper.sim_sweeper.SimCallback"
 # the only places a composed config may name code: Hydra checks that launcher and sweeper are
 # installed plugin classes; callbacks may only be sim's own
 SPECIAL_KEYS = {"hydra.launcher._target_", "hydra.sweeper._target_", "hydra.sweeper._recursive_"}
+# logging.config resolves 'ext://module.name' by importing the module; only these two are needed
+LOGGING_STREAMS = ("ext://sys.stdout", "ext://sys.stderr")
 
 ConfigStore.instance().store(name="base_config", node=Config)
 
@@ -167,7 +169,8 @@ def guarded_composition():
 def check_code_free(cfg: DictConfig) -> None:
     """Refuse a composed config that names code to run anywhere but in the launcher and sweeper slots
     (which Hydra only fills with installed plugin classes) and sim's own callback: no ``_target_``,
-    ``_args_`` and the like elsewhere, no logging ``()`` factories or non-``logging`` handler classes."""
+    ``_args_`` and the like elsewhere, no logging ``()`` factories, non-``logging`` handler classes or
+    ``ext://`` references other than the standard streams."""
     data = OmegaConf.to_container(cfg, resolve=False)
 
     def walk(node, path: str) -> None:
@@ -185,6 +188,10 @@ def check_code_free(cfg: DictConfig) -> None:
                         and not str(v).startswith("logging."):
                     raise UserError(f"'{p}' = {v!r} is not allowed: logging handlers and formatters must be "
                                     "classes of Python's logging module")
+                if isinstance(v, str) and v.strip().startswith("ext://") and v.strip() not in LOGGING_STREAMS \
+                        and path.startswith(("hydra.job_logging.", "hydra.hydra_logging.")):
+                    raise UserError(f"'{p}' = {v!r} is not allowed: 'ext://' imports a module; logging may only "
+                                    f"name {' or '.join(LOGGING_STREAMS)}")
                 walk(v, p + ".")
         elif isinstance(node, list):
             for i, v in enumerate(node):

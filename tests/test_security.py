@@ -71,6 +71,8 @@ CASES = [
     (["+hydra.callbacks.sim.extra._target_=os.getcwd", *RUN], "'hydra.callbacks.sim.extra._target_'"),
     (["-cd", "{d}/cfg", "scenario=factory", *RUN], "'hydra.job_logging.filters.f.()' = 'os.getcwd'"),
     (["hydra.job_logging.handlers.console.class=subprocess.Popen", *RUN], "must be classes of Python's logging"),
+    (["hydra.job_logging.handlers.console.stream=ext://sim_bait_mod.x", *RUN], "'ext://' imports a module"),
+    (["hydra.hydra_logging.handlers.console.stream=ext://sim_bait_mod.x", *RUN], "'ext://' imports a module"),
     (["-m", "+hydra.sweeper.design._target_=os.getcwd", "seed=0,1", *RUN], "'hydra.sweeper.design._target_'"),
     (["+funding._target_=os.system", *RUN], "unknown key 'funding._target_'"),
 ]
