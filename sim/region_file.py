@@ -72,7 +72,7 @@ def read_region_csv(path: str, where: str) -> pd.DataFrame:
         table["area_km2"] = ""
     if table.empty:
         raise UserError(f"{where}: has no rows; at least one municipality is needed")
-    table = table[COLUMNS].map(lambda v: str(v).strip())
+    table = table[COLUMNS].fillna("").map(lambda v: str(v).strip())          # a short row: blanks
     rows = [f"{name or '(no name)'} (row {i + 2})" for i, name in enumerate(table["name"])]
     out = pd.DataFrame({"name": table["name"]})
     for i, name in enumerate(table["name"]):
