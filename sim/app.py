@@ -126,6 +126,7 @@ from PIL import ImageDraw  # noqa: E402
 
 from sim import dashboard_text as T  # noqa: E402
 from sim.cli import compose  # noqa: E402
+from sim.dashboard_guard import install as guard_server  # noqa: E402
 from sim.metrics import consortia, pipeline, trust  # noqa: E402
 from sim.model import CooperationModel  # noqa: E402
 from sim.report import labels as L  # noqa: E402
@@ -133,6 +134,8 @@ from sim.report import labels as L  # noqa: E402
 LANG = T.language()
 
 logging.getLogger("MESA").setLevel(logging.WARNING)   # Mesa logs every step at INFO
+
+guard_server()          # only this computer's host names and pages, at most N sessions (sim/dashboard_guard.py)
 
 # What the audience sees in the drop-downs -> the config option behind it; the names are the report's.
 REGIONS = {L.region(key, LANG): key for key in ("emscher", "werra_meissner", "saarbruecken", "rvr")}

@@ -44,7 +44,8 @@ NETWORK_FILES = ("nodes.csv", "network_start.csv", "network_end.csv")
 KEY_PACKAGES = ("mesa", "numpy", "networkx", "scipy", "pandas")
 # Modules of sim/ that do not take part in computing or writing a run: editing them keeps the cache.
 NOT_MODEL = ("cli.py", "sweep.py", "cache.py", "compare.py", "app.py", "bench.py", "plots.py",
-             "report_text.py", "testing.py", "__main__.py", "analysis", "report", "hydra_plugin.py")
+             "report_text.py", "testing.py", "__main__.py", "analysis", "report", "hydra_plugin.py",
+             "hydra_guard.py", "dashboard_guard.py")
 SIM_DIR = Path(__file__).resolve().parent
 
 
@@ -263,6 +264,7 @@ class Store:
 
         entry = self.path(key)
         entry.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(entry.parent)              # what a process killed while storing here left behind
         tmp = entry.with_name(tmp_name(key))
         try:
             tmp.mkdir()

@@ -12,7 +12,8 @@ Hydra does everything Hydra does (``-cd``, ``hydra.searchpath``, ``hydra.run.dir
 
 - every config Hydra composes is checked before Hydra uses it: no ``_target_`` other than the
   configured launcher, sweeper and sim's own callback, no logging factories, from any file or
-  override (``--experimental-rerun``, which unpickles a file, is refused);
+  override (``--experimental-rerun``, which unpickles a file, is refused however abbreviated, and so
+  is a config search path that imports a module: sim/hydra_guard.py);
 - a bad input stops with one line naming the key or file, the value and what is allowed, exit
   status 2, no traceback, nothing written (for a sweep: before any job starts, in the ``sim``
   sweeper, hydra_plugins/sim_sweeper);
@@ -43,6 +44,8 @@ CALLBACK = "hydra_plugins.sim_sweeper.sim_sweeper.SimCallback"
 # the only places a composed config may name code: Hydra checks that launcher and sweeper are
 # installed plugin classes; callbacks may only be sim's own
 SPECIAL_KEYS = {"hydra.launcher._target_", "hydra.sweeper._target_", "hydra.sweeper._recursive_"}
+# logging.config resolves 'ext://module.name' by importing the module; only these two are needed
+LOGGING_STREAMS = ("ext://sys.stdout", "ext://sys.stderr")
 
 ConfigStore.instance().store(name="base_config", node=Config)
 
@@ -79,9 +82,11 @@ def main(argv: list[str] | None = None) -> None:
     if "--yes" in argv:
         argv = [a for a in argv if a != "--yes"]
         S.CONFIRMED["yes"] = True
-    if any(a.split("=")[0] == "--experimental-rerun" for a in argv):
-        fail("--experimental-rerun is not supported: it unpickles a file, and nothing here loads code from files; "
-             "run the same command again instead")
+    from sim.hydra_guard import refused_flag
+
+    refused = refused_flag(argv)
+    if refused:
+        fail(refused)
     argv = [("experiment=" + a[len("+experiment="):]) if a.startswith("+experiment=") else a for a in argv]
     old_argv = sys.argv
     sys.argv = [old_argv[0] if old_argv else "sim", *argv]
@@ -139,6 +144,8 @@ def guarded_composition():
     :func:`check_code_free`, and composition errors become one line (exit 2)."""
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
+    from sim.hydra_guard import guarded
+
     original = ConfigLoaderImpl.load_configuration
 
     def load_configuration(self, *args, **kwargs):
@@ -153,7 +160,8 @@ def guarded_composition():
 
     ConfigLoaderImpl.load_configuration = load_configuration
     try:
-        yield
+        with guarded(cli=True):
+            yield
     finally:
         ConfigLoaderImpl.load_configuration = original
 
@@ -161,7 +169,8 @@ def guarded_composition():
 def check_code_free(cfg: DictConfig) -> None:
     """Refuse a composed config that names code to run anywhere but in the launcher and sweeper slots
     (which Hydra only fills with installed plugin classes) and sim's own callback: no ``_target_``,
-    ``_args_`` and the like elsewhere, no logging ``()`` factories or non-``logging`` handler classes."""
+    ``_args_`` and the like elsewhere, no logging ``()`` factories, non-``logging`` handler classes or
+    ``ext://`` references other than the standard streams."""
     data = OmegaConf.to_container(cfg, resolve=False)
 
     def walk(node, path: str) -> None:
@@ -179,6 +188,10 @@ def check_code_free(cfg: DictConfig) -> None:
                         and not str(v).startswith("logging."):
                     raise UserError(f"'{p}' = {v!r} is not allowed: logging handlers and formatters must be "
                                     "classes of Python's logging module")
+                if isinstance(v, str) and v.strip().startswith("ext://") and v.strip() not in LOGGING_STREAMS \
+                        and path.startswith(("hydra.job_logging.", "hydra.hydra_logging.")):
+                    raise UserError(f"'{p}' = {v!r} is not allowed: 'ext://' imports a module; logging may only "
+                                    f"name {' or '.join(LOGGING_STREAMS)}")
                 walk(v, p + ".")
         elif isinstance(node, list):
             for i, v in enumerate(node):
@@ -226,6 +239,9 @@ def explain(err: BaseException) -> str:
                 return f"'{key}' must be a whole number, not {raw} (write it without a decimal point)"
             return f"'{key}' = {raw} cannot be used: {first_line(err.__cause__ or err)}"
         return unknown_key(key)
+    m = re.search(r"In '([^']*)': ConfigKeyError.*?Key '[^']*' not in.*?full_key: (\S+)", text, re.S)
+    if m:                                   # a config file sets a key the schema does not have
+        return f"{m.group(1)}.yaml: {unknown_key(m.group(2))}"
     cause = err.__cause__
     if cause is not None and "not in" in str(cause):
         km = re.search(r"Key '([^']*)'", str(cause))
@@ -286,6 +302,12 @@ def check_config(cfg: Config, regions: set | None = None) -> None:
     from sim.sweep import check_name
 
     check_components(cfg)
+    for key in ("funding", "second_programme"):
+        programme = getattr(cfg, key)
+        if programme.period_start > programme.period_end:
+            raise UserError(f"'{key}.period_start' = {programme.period_start} is after '{key}.period_end' = "
+                            f"{programme.period_end}; the programme would never accept an application "
+                            "(allowed: period_start <= period_end)")
     if cfg.output.name:
         check_name(cfg.output.name, "output.name")
     region = repr(cfg.region)
@@ -301,9 +323,11 @@ def compose(overrides: list[str]) -> Config:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sim.hydra_guard import guarded
+
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        with guarded(), initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             cfg = hydra_compose(config_name="config", overrides=overrides, return_hydra_config=True)
             check_code_free(cfg)
             with open_dict(cfg):
@@ -346,6 +370,10 @@ def hydra_main(cfg: DictConfig):
         if multirun:
             raise
         fail(str(err))
+    except OSError as err:                      # a full disk or an unwritable folder while writing records
+        from sim.errors import os_error_line
+
+        fail(os_error_line(err, "write the results"))
 
 
 def run_replications(cfg: Config, folder: Path, choices: dict, overrides: list[str]) -> Path:

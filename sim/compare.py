@@ -272,8 +272,9 @@ def main(argv: list[str] | None = None) -> Path:
         print(S.interrupted_message(), file=sys.stderr, flush=True)
         raise SystemExit(130) from None
     except OSError as err:
-        print(f"error: could not write the comparison: {err.strerror or err} ({getattr(err, 'filename', '')})",
-              file=sys.stderr)
+        from sim.errors import os_error_line
+
+        print(f"error: {os_error_line(err, 'write the comparison')}", file=sys.stderr)
         raise SystemExit(2) from None
     finally:
         S.CURRENT.clear()

@@ -2,7 +2,9 @@
 
 Sources and licence (dl-de/by-2-0) are in ``sim/data/SOURCES.md``. Every region is a table with
 one row per municipality and the columns of :data:`COLUMNS`. A bad file raises :class:`UserError`
-naming the file, the problem and what is expected, before any simulation starts.
+naming the file, the problem and what is expected, before any simulation starts; files as German
+users write them (semicolons, decimal commas, AGS without the leading zero) are read as meant
+(``sim/region_file.py``).
 
 >>> region = load_region(RegionConfig(preset="werra_meissner"))
 >>> len(region), int(region.population.sum())
@@ -16,15 +18,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.config import RegionConfig
 from sim.errors import UserError
+from sim.region_file import COLUMNS, REQUIRED, read_region_csv  # noqa: F401  (COLUMNS: the table's columns)
 
 DATA_DIR = Path(__file__).parent / "data"
-COLUMNS = ["name", "ags", "population", "area_km2", "lat", "lon"]
-REQUIRED = ["name", "ags", "population", "lat", "lon"]      # area_km2 may be missing or blank
 PRESET_FILES = {"emscher": "emscher.csv", "werra_meissner": "werra_meissner.csv",
                 "saarbruecken": "saarbruecken.csv", "rvr": "rvr.csv", "germany": "germany.csv"}
 
@@ -58,35 +58,4 @@ def read_table(path: Path, where: str) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def _read_table(path: str, mtime_ns: int, size: int, where: str) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, dtype={"ags": str}, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise UserError(f"{where}: not a readable UTF-8 CSV ({str(err).splitlines()[0]})") from None
-    missing = [c for c in REQUIRED if c not in table.columns]
-    if missing:
-        raise UserError(f"{where}: missing column(s) {', '.join(missing)}; required: {', '.join(REQUIRED)}")
-    if "area_km2" not in table.columns:
-        table["area_km2"] = np.nan
-    if table.empty:
-        raise UserError(f"{where}: has no rows; at least one municipality is needed")
-    for col in ("population", "area_km2", "lat", "lon"):
-        numeric = pd.to_numeric(table[col], errors="coerce")
-        invalid = ~np.isfinite(numeric.astype(float))
-        if col == "area_km2":                                   # optional: blank is fine, text is not
-            invalid &= table[col].notna()
-        bad = table.loc[invalid, "name"]
-        if len(bad):
-            raise UserError(f"{where}: column '{col}' is not numeric for {', '.join(map(str, bad[:3]))}"
-                            f"{' ...' if len(bad) > 3 else ''}")
-        table[col] = numeric.astype(float)
-    if (table.population <= 0).any():
-        raise UserError(f"{where}: population must be positive; not so for "
-                        f"{', '.join(map(str, table.name[table.population <= 0][:3]))}")
-    if not table.lat.between(-90, 90).all() or not table.lon.between(-180, 180).all():
-        raise UserError(f"{where}: lat must be in [-90, 90] and lon in [-180, 180] (WGS84 degrees)")
-    table["ags"] = table.ags.astype(str).str.strip()
-    dup = table.ags[table.ags.duplicated()]
-    if len(dup):
-        raise UserError(f"{where}: duplicate AGS {', '.join(dup.unique()[:3])}; each municipality once")
-    table["population"] = table.population.round().astype(np.int64)
-    return table[COLUMNS].sort_values("ags").reset_index(drop=True)
+    return read_region_csv(path, where)

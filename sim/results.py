@@ -48,20 +48,27 @@ def default_name(cfg: Config) -> str:
 def target_folder(cfg: Config) -> Path:
     """Where this run will be written; fails now (before the run) if it exists or cannot be written."""
     out = Path(cfg.output.dir)
+    check_writable(out, "output.dir")
     folder = out / (cfg.output.name or default_name(cfg))
-    if folder.exists():
+    if folder.exists() or folder.is_symlink():          # a dangling symbolic link is taken, too
         if cfg.output.name:
             raise UserError(f"'output.name' = {cfg.output.name!r}: {folder} exists already; results are never "
                             "overwritten, choose another name or leave output.name empty")
         folder = unique(folder)
-    check_writable(out, "output.dir")
     return folder
 
 
 def check_writable(path: Path, key: str) -> None:
     """The nearest existing ancestor of ``path`` must be a folder we may write into (nothing is created)."""
     probe = Path(path)
+    long = [part for part in probe.parts if len(part.encode("utf-8")) > 255]
+    if long:
+        raise UserError(f"'{key}' = '{path}': the folder name {long[0][:40]!r}... has {len(long[0].encode('utf-8'))} "
+                        f"bytes; file systems allow at most 255; choose another {key}")
     while not probe.exists():
+        if probe.is_symlink():
+            raise UserError(f"'{key}' = '{path}': {probe} is a symbolic link to {os.readlink(probe)}, which does not "
+                            f"exist; create that folder or choose another {key}")
         probe = probe.parent
     if not probe.is_dir():
         raise UserError(f"'{key}' = '{path}': {probe} is a file, not a folder; choose another {key}")
@@ -71,7 +78,7 @@ def check_writable(path: Path, key: str) -> None:
 
 def unique(folder: Path) -> Path:
     k = 2
-    while folder.with_name(f"{folder.name}-{k}").exists():
+    while os.path.lexists(folder.with_name(f"{folder.name}-{k}")):
         k += 1
     return folder.with_name(f"{folder.name}-{k}")
 

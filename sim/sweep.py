@@ -135,6 +135,7 @@ class SweepFolder:
     def start(self, command: list[str], members: list[Member], cache_dir: Path, extra: dict | None = None) -> int:
         """Record a command and its runs before any of them starts; returns the command's number."""
         self.root.mkdir(parents=True, exist_ok=True)
+        remove_stale(self.root)                 # .sweep.json.tmp-*, .timeseries.parquet.tmp-* of killed processes
         for d in ("members", "runs", "failed"):
             (self.root / d).mkdir(exist_ok=True)
             remove_stale(self.root / d)
@@ -368,9 +369,10 @@ def default_name(overrides: list[str], swept: list[str], experiment: str = "") -
 
 
 def check_name(name: str, key: str) -> str:
-    """A folder name is one path component: no '/', no '..', not empty, at most 200 bytes."""
-    if (not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name
+    """A folder name is one path component: no '/', no '..', not empty, at most 200 bytes, and no
+    interpolation (``${oc.env:HOME}`` is not resolved into a path anywhere)."""
+    if (not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name or "${" in name
             or len(name.encode("utf-8")) > 200):
         raise UserError(f"'{key}' = {name!r} is not allowed; give a folder name: one path component without "
-                        "'/' or '..', at most 200 bytes")
+                        "'/', '..' or '${', at most 200 bytes")
     return name

@@ -48,7 +48,7 @@ def test_user_csv_is_read_and_area_may_be_blank(tmp_path):
 @pytest.mark.parametrize("text, fragment", [
     ("name,ags,population,lat\nA,1,5,50\n", "missing column(s) lon"),
     ("name,ags,population,lat,lon\nA,1,many,50,8\n", "column 'population' is not numeric for A"),
-    ("name,ags,population,lat,lon\nA,1,5,50,8\nB,1,6,50,8\n", "duplicate AGS 1"),
+    ("name,ags,population,lat,lon\nA,1,5,50,8\nB,1,6,50,8\n", "duplicate AGS 00000001"),
     ("name,ags,population,lat,lon\n", "has no rows"),
     ("name,ags,population,lat,lon\nA,1,0,50,8\n", "population must be positive"),
     ("", "not a readable UTF-8 CSV"),

@@ -124,3 +124,37 @@ def test_metadata_holds_no_absolute_paths_by_default(capsys, tmp_path, monkeypat
 
 def test_deprecation_warnings_from_our_code_are_errors(pytestconfig):
     assert "error::DeprecationWarning:sim.*" in pytestconfig.getini("filterwarnings")
+
+
+# -- issue 18, low items: problems found before the run, not after it ------------------------------
+
+
+def test_a_dangling_symbolic_link_is_named_before_the_run(capsys, tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    fails_cleanly(["region=saarbruecken", "horizon_months=1", f"output.dir={tmp_path / 'link'}"], capsys,
+                  "is a symbolic link to", tmp_path / "nowhere")
+    fails_cleanly(["region=saarbruecken", "horizon_months=1", f"output.dir={tmp_path}", "output.name=link"], capsys,
+                  "exists already; results are never overwritten", tmp_path / "nowhere")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]
+
+
+@pytest.mark.parametrize("args", [[], ["-m", "seed=0,1"]])
+def test_a_funding_period_that_ends_before_it_starts_is_refused(args, capsys, tmp_path):
+    fails_cleanly([*args, "region=saarbruecken", "horizon_months=1", "funding.period_start=10",
+                   "funding.period_end=5", f"output.dir={tmp_path / 'o'}", f"output.sweep_dir={tmp_path / 'o'}"], capsys,
+                  "'funding.period_start' = 10 is after 'funding.period_end' = 5", tmp_path / "o")
+
+
+def test_a_folder_name_over_255_bytes_and_an_interpolated_comparison_name_stop_before_the_run(capsys, tmp_path,
+                                                                                               monkeypatch):
+    fails_cleanly(["region=saarbruecken", "horizon_months=1", f"output.dir='{tmp_path / ('ü' * 130)}'"], capsys,
+                  "has 260 bytes; file systems allow at most 255", tmp_path / "x")
+    assert list(tmp_path.iterdir()) == []
+    from sim.compare import main as compare
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        compare(["name=${oc.env:HOME}", "region=saarbruecken"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2 and len(err) == 1 and "'name' = '${oc.env:HOME}' is not allowed" in err[0], err
+    assert list(tmp_path.iterdir()) == []

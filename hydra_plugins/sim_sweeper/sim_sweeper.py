@@ -98,12 +98,14 @@ class SimSweeper(Sweeper):
                                                                 task_function=task_function, config=config)
 
     def sweep(self, arguments: List[str]) -> Any:
-        from sim.errors import UserError
+        from sim.errors import UserError, os_error_line
 
         try:
             return self._sweep(arguments)
         except UserError as err:
             _fail(str(err))
+        except OSError as err:                  # a full disk or an unwritable folder while writing records
+            _fail(os_error_line(err, "write the sweep folder"))
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -471,10 +473,15 @@ class SimCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from sim.analysis.collect import collect
+        from sim.errors import UserError, os_error_line
         from sim.sweep import CURRENT
 
         folder = CURRENT.get("folder")
         if folder is None:
             return
-        print(collect(folder).report())
+        try:
+            print(collect(folder).report())
+        except (UserError, OSError) as err:     # Hydra would turn this into a warning with its own prefix
+            text = str(err) if isinstance(err, UserError) else os_error_line(err, "write the tables")
+            _fail(f"{text}; the runs are complete: python -m sim.analysis collect {folder} writes the tables")
         print(folder)

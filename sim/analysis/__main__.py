@@ -67,7 +67,15 @@ def pick_metrics(available: set, text: str | None, default: list[str]) -> list[s
     metrics = [m for m in (text.split(",") if text else default) if m]
     unknown = [m for m in metrics if m not in available]
     if unknown and text:
-        raise UserError(f"--metrics: unknown metric(s) {', '.join(unknown)}; available: {', '.join(sorted(available))}")
+        import difflib
+
+        close = {m: difflib.get_close_matches(m, sorted(available), n=1) for m in unknown}
+        hint = "; ".join(f"did you mean '{c[0]}' for '{m}'?" for m, c in close.items() if c)
+        names = sorted(available)
+        listed = ", ".join(names[:15]) + (f" ... ({len(names)} in all: the metric column of final.csv)"
+                                          if len(names) > 15 else "")
+        raise UserError(f"--metrics: unknown metric(s) {', '.join(unknown)}" + (f" ({hint})" if hint else "")
+                        + f"; available: {listed}")
     return [m for m in metrics if m in available]
 
 

@@ -188,7 +188,11 @@ def group_columns(runs: pd.DataFrame, members: dict) -> list[str]:
 
 
 def write_tables(c: Collected) -> None:
-    """Write the tables next to the runs, each via a temporary file and a rename."""
+    """Write the tables next to the runs, each via a temporary file and a rename (temporaries of
+    killed processes are removed first)."""
+    from sim.cache import remove_stale
+
+    remove_stale(c.folder)
     for name, frame in [("timeseries.parquet", c.timeseries), ("final.csv", c.final), ("runs.csv", c.runs)]:
         tmp = c.folder / tmp_name(name)
         try:
