@@ -61,6 +61,10 @@ def code_version() -> str:
         if path.suffix not in (".py", ".csv"):
             continue
         h.update(str(rel.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
+    from sim.components import plugin_files
+
+    for path in sorted(plugin_files()):              # components from outside sim/ (SIM_PLUGINS, entry points)
+        h.update(b"plugin:" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 

@@ -44,6 +44,19 @@ CALLBACK = "hydra_plugins.sim_sweeper.sim_sweeper.SimCallback"
 # installed plugin classes; callbacks may only be sim's own
 SPECIAL_KEYS = {"hydra.launcher._target_", "hydra.sweeper._target_", "hydra.sweeper._recursive_"}
 
+
+def _load_components() -> None:
+    """Components and plug-ins first: their parameters are config groups of the schema Hydra checks."""
+    from sim.components import load
+
+    try:
+        load()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+_load_components()
 ConfigStore.instance().store(name="base_config", node=Config)
 
 

@@ -44,8 +44,9 @@ class Programme:
     """One funding programme with yearly budgets. Amounts in EUR; ``key`` is its config key."""
 
     def __init__(self, key: str, cfg: ProgrammeConfig, region: pd.DataFrame, seed: int,
-                 need: np.ndarray | None = None):
+                 need: np.ndarray | None = None, root=None):
         self.key, self.cfg = key, cfg
+        self.root = root                                  # the run's whole Config, for rules' own parameters
         self.population = region.population.to_numpy(dtype=float)
         self.themes = frozenset(THEMES.index(t) for t in (cfg.themes or THEMES))
         # initial need per municipality in the programme's themes (for a formula by need), each theme's
@@ -178,10 +179,16 @@ class Programme:
 
 
 class AllocationRule:
-    """Base: decide a list of applications; may keep state per budget year."""
+    """Base: decide a list of applications; may keep state per budget year. A rule with parameters declares
+    them in a ``Params`` dataclass beside it (its config group, sim/components.py) and reads ``self.params``."""
+
+    Params = None
 
     def __init__(self, programme: Programme):
+        from sim.components import params_of
+
         self.programme = programme
+        self.params = params_of(programme.root, type(self))
 
     def new_year(self) -> None:
         pass
