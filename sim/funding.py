@@ -136,7 +136,7 @@ class Programme:
         if waiting and not self.decides(step):
             self.queue = waiting
         elif waiting:
-            for project, approved in self.rule.decide(waiting, step):
+            for project, approved in checked_decisions(self.cfg.allocation, waiting, self.rule.decide(waiting, step)):
                 if approved:
                     self.grant(project)
                 decisions.append((project, approved))
@@ -173,6 +173,28 @@ class Programme:
         """A failed project's unspent grant goes back; it lapses."""
         self.committed -= amount
         self.lapsed += amount
+
+
+def checked_decisions(rule: str, waiting: list[Project], decisions) -> list[tuple[Project, bool]]:
+    """An allocation rule's answer, checked: a (project, approved) pair for every waiting application,
+    exactly once (an application left out would wait forever)."""
+    from sim.errors import ContractError
+
+    where = f"allocation rule '{rule}' broke its contract: decide(queue, step)"
+    try:
+        pairs = [(p, ok) for p, ok in decisions]
+    except (TypeError, ValueError):
+        raise ContractError(f"{where} must return a list of (project, approved) pairs, not {decisions!r:.80}") from None
+    wanted = {id(p) for p in waiting}
+    seen = [id(p) for p, _ in pairs]
+    if sorted(seen) != sorted(wanted):
+        missing, extra = len(wanted - set(seen)), len(seen) - len(set(seen)) + len(set(seen) - wanted)
+        raise ContractError(f"{where} must answer each of the {len(waiting)} applications exactly once; it answered "
+                            f"{len(pairs)} ({missing} left out, {extra} twice or not asked)")
+    for p, ok in pairs:
+        if not isinstance(ok, (bool, np.bool_)):
+            raise ContractError(f"{where} must say True or False for each application, not {ok!r}")
+    return [(p, bool(ok)) for p, ok in pairs]
 
 
 # -- allocation rules -------------------------------------------------------------------------
