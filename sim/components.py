@@ -198,8 +198,8 @@ def declared_groups() -> dict[str, tuple[type, Any, str]]:
     out: dict[str, tuple[type, Any, str]] = {}
     for p in EXTENSION_POINTS:
         for name, obj in p.registry.items():
-            if p.kind == "coordinating body" and not getattr(obj, "config_key", ""):
-                obj.config_key = name                # its stream and its group are named after it
+            if p.kind == "coordinating body" and not vars(obj).get("config_key"):
+                obj.config_key = name                # its stream and its group are named after it (not a parent's)
             params = getattr(obj, "Params", None)
             if params is None:
                 continue
@@ -221,9 +221,9 @@ def declared_groups() -> dict[str, tuple[type, Any, str]]:
 
 
 def sync_groups() -> None:
-    from sim.config import add_groups
+    from sim.config import set_groups
 
-    add_groups({key: params for key, (params, _, _) in declared_groups().items()})
+    set_groups({key: params for key, (params, _, _) in declared_groups().items()})
 
 
 def source_file(obj) -> str:

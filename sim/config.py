@@ -1023,22 +1023,23 @@ def component_groups() -> dict[str, type]:
     return dict(_COMPONENT_GROUPS)
 
 
-def add_groups(groups: dict[str, type]) -> None:
-    """Make each ``Params`` dataclass a config group of :class:`Config` under its key, in place.
+def set_groups(groups: dict[str, type]) -> None:
+    """Make each ``Params`` dataclass a config group of :class:`Config` under its key, in place (and drop
+    groups of components no longer registered).
 
     The class object stays the same (every ``from sim.config import Config`` sees the new groups, and
     pickled configs name the same class); its fields, ``__init__``, ``__repr__`` and ``__eq__`` are made
     anew with the groups added at the end. Called by ``sim.components.load`` once components are imported.
     """
-    new = {k: v for k, v in groups.items() if _COMPONENT_GROUPS.get(k) is not v}
-    if not new:
+    if groups == _COMPONENT_GROUPS:
         return
     static = [f for f in dataclasses.fields(Config) if f.name not in _COMPONENT_GROUPS]
-    for key, params in new.items():
+    for key in groups:
         if any(f.name == key for f in static):
             raise UserError(f"a component's config group '{key}' would replace the model's own group '{key}'; "
                             "give the component another config_key")
-    _COMPONENT_GROUPS.update(new)
+    _COMPONENT_GROUPS.clear()
+    _COMPONENT_GROUPS.update(groups)
 
     def copy(f: dataclasses.Field) -> dataclasses.Field:
         return field(default=f.default, default_factory=f.default_factory, metadata=f.metadata)

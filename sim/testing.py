@@ -18,6 +18,7 @@ only classes named ``Test...``, so the bases themselves do not run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import pickle
@@ -105,6 +106,25 @@ def check_run(cfg: Config) -> dict:
     for name, value in rec.final().items():
         assert math.isfinite(value) or (may_be_undefined(name) and math.isnan(value)), name
     return rec.final()
+
+
+@contextlib.contextmanager
+def registered(kind: str, name: str, component):
+    """Register ``component`` under ``name`` in the extension point ``kind`` for the duration of a ``with``
+    block (its ``Params`` a config group meanwhile), to try a variant out in a test without leaving it in
+    the registry."""
+    from sim.components import sync_groups
+
+    registry = point(kind).registry
+    if name in registry:
+        raise ValueError(f"{kind} '{name}' is registered already")
+    registry.register(name)(component)
+    try:
+        sync_groups()
+        yield component
+    finally:
+        registry.remove(name)
+        sync_groups()
 
 
 class ContractFailure(AssertionError):
@@ -538,4 +558,4 @@ class AgentKindTests(_RegisteredTests):
 
 __all__ = ["AgentKindTests", "AllocationRuleTests", "BodyTests", "ConsortiumRuleTests", "ContractFailure",
            "MetricTests", "PartnerSelectionRuleTests", "TrustRuleTests", "a_project", "check_month", "check_run",
-           "model_after", "small_config"]
+           "model_after", "registered", "small_config"]
