@@ -78,7 +78,7 @@ EXTENSION_POINTS = (
     ExtensionPoint("metric", "Metrics (all recorded every month)", "sim.metrics", "metrics", "", ("__call__",),
                    "MetricTests"),
 )
-PROJECT_PACKAGES = ("sim.agents", "sim.bodies", "sim.rules", "sim.trust", "sim.funding", "sim.metrics")
+PROJECT_PACKAGES = ("sim.agents", "sim.bodies", "sim.rules", "sim.trust", "sim.funding", "sim.metrics", "sim.outcomes")
 
 _state: dict[str, Any] = {"imported": False, "plugins": []}
 
@@ -151,7 +151,7 @@ def _load_plugin_item(item: str) -> list[Path]:
 
 def _import_file(path: Path) -> Path:
     """Import a plug-in file as module ``sim_plugin_<stem>`` (the same name in every process, so that its
-    components pickle into worker processes)."""
+    components can be sent to worker processes by reference)."""
     name = f"sim_plugin_{path.stem}"
     if name in sys.modules:
         if Path(getattr(sys.modules[name], "__file__", "")).resolve() != path.resolve():
