@@ -3,7 +3,8 @@
     .venv/bin/python scripts/param_table.py                      # print the table
     .venv/bin/python scripts/param_table.py --write docs/ODD.md  # replace the table between its markers
 
-Every parameter is listed under its dotted key, nested groups included (``needs.water.idea_rate``);
+Every parameter is listed under its dotted key, nested groups included (``needs.water.idea_rate``), and so
+are the groups that components declare beside themselves (``Params``, sim/components.py);
 ``output.*`` is left out (it says where results go, not how the model works).
 """
 
@@ -23,6 +24,9 @@ def cell(text: str) -> str:
 
 
 def rows() -> list[str]:
+    from sim.components import load
+
+    load()                                   # components' own parameter groups (sim/components.py) included
     defaults = to_dict(Config())
     out = ["| key | default | unit | range | source |", "|---|---|---|---|---|"]
     for key, f in iter_params():
