@@ -123,6 +123,9 @@ def load_plugins() -> list[Path]:
                             f"imported: {type(err).__name__}: {err}") from err
         if getattr(module, "__file__", None):
             files.append(Path(module.__file__))
+    import sim.plugin_modules
+
+    sim.plugin_modules.__path__[:] = sim.plugin_modules.search_path()
     for item in [s for s in os.environ.get(PLUGIN_ENV, "").split(os.pathsep) if s.strip()]:
         files.extend(_load_plugin_item(item.strip()))
     return files
@@ -150,24 +153,23 @@ def _load_plugin_item(item: str) -> list[Path]:
 
 
 def _import_file(path: Path) -> Path:
-    """Import a plug-in file as module ``sim_plugin_<stem>`` (the same name in every process, so that its
-    components can be sent to worker processes by reference)."""
-    name = f"sim_plugin_{path.stem}"
-    if name in sys.modules:
-        if Path(getattr(sys.modules[name], "__file__", "")).resolve() != path.resolve():
-            raise UserError(f"{PLUGIN_ENV}: two plug-in files are called '{path.name}'; rename one")
-        return path.resolve()
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    """Import a plug-in file as module ``sim.plugin_modules.<stem>``: the same name in every process, so that
+    its components and parameters reach worker processes by reference."""
+    if not path.stem.isidentifier():
+        raise UserError(f"{PLUGIN_ENV}: plug-in file '{path}' needs a name that is a Python identifier "
+                        "(letters, digits, '_')")
+    name = f"sim.plugin_modules.{path.stem}"
     try:
-        spec.loader.exec_module(module)
+        module = importlib.import_module(name)
     except UserError:
         raise
     except Exception as err:
-        del sys.modules[name]
+        sys.modules.pop(name, None)
         raise UserError(f"{PLUGIN_ENV}: plug-in file '{path}' cannot be imported: {type(err).__name__}: {err}") \
             from err
+    if Path(module.__file__).resolve() != path.resolve():
+        raise UserError(f"{PLUGIN_ENV}: two plug-in files are called '{path.name}' ({module.__file__} and {path}); "
+                        "rename one")
     return path.resolve()
 
 

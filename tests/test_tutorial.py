@@ -112,6 +112,11 @@ def test_a_component_from_a_folder_of_ones_own_is_chosen_from_the_command_line(t
     listing = subprocess.run([sys.executable, "-m", "sim", "list", "--verbose"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=300).stdout
     assert f"file: {folder / 'savings_bank.py'}" in listing and "share = 0.5  [0, 1]" in listing
+    sweep = subprocess.run([sys.executable, "-m", "sim", "-m", "scenario.bodies=[savings_bank]", "seed=range(2)",
+                            "savings_bank.share=0.25", "region=saarbruecken", "horizon_months=3", "output.quiet=true",
+                            f"output.sweep_dir={tmp_path / 'sweeps'}", "output.name=bank", "hydra.launcher.n_jobs=2"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert "2 of 2 runs complete" in sweep.stdout + sweep.stderr, sweep.stdout + sweep.stderr   # worker processes too
     env["SIM_PLUGINS"] = str(tmp_path / "nowhere.py")
     bad = subprocess.run([sys.executable, "-m", "sim", "list"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.strip() == f"error: SIM_PLUGINS: file '{tmp_path / 'nowhere.py'}' does not exist"
