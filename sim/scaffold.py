@@ -268,6 +268,7 @@ def main(argv: list[str], root: Path = ROOT) -> list[Path]:
     klass = "".join(part.capitalize() for part in name.split("_"))
     written = []
     for template, path in planned:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template(template).substitute(name=name, Class=klass), encoding="utf-8")
         written.append(path)
     module = ".".join(planned[0][1].relative_to(root).with_suffix("").parts)
