@@ -38,6 +38,8 @@ def rows() -> list[str]:
         m = f.metadata
         bounded = m.get("low") is not None or m.get("high") is not None
         allowed = describe_range({**m, "unit": ""}) if bounded else " / ".join(m.get("choices") or ())
+        if m.get("registry"):
+            allowed = f"a registered {m['registry']} (python -m sim list)"
         out.append(f"| `{key}` | {cell(repr(value))} | {cell(m.get('unit', ''))} | {cell(allowed)} | {cell(m['source'])} |")
     return out
 

@@ -119,3 +119,23 @@ def test_a_component_from_a_folder_of_ones_own_is_chosen_from_the_command_line(t
     env["SIM_PLUGINS"] = str(tmp_path / "nowhere.py")
     bad = subprocess.run([sys.executable, "-m", "sim", "list"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.strip() == f"error: SIM_PLUGINS: file '{tmp_path / 'nowhere.py'}' does not exist"
+
+
+def test_a_component_from_an_installed_package_is_loaded_by_its_entry_point(tmp_path):
+    """Step 6: a distribution that names a module in the entry-point group sim.plugins (as pip installs it)."""
+    site = tmp_path / "site"
+    info = site / "student_components-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: student-components\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[sim.plugins]\nbank = student_bank\n")
+    shutil.copy(TUTORIAL / "savings_bank.py", site / "student_bank.py")
+    env = {k: v for k, v in os.environ.items() if k != "SIM_PLUGINS"} | {"PYTHONPATH": f"{ROOT}{os.pathsep}{site}"}
+    listing = subprocess.run([sys.executable, "-m", "sim", "list", "--verbose"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert listing.returncode == 0, listing.stderr
+    assert "  savings_bank " in listing.stdout and "file: site/student_bank.py" in listing.stdout
+    (site / "student_bank.py").write_text("import no_such_module\n")
+    broken = subprocess.run([sys.executable, "-m", "sim", "list"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert broken.returncode == 2 and broken.stderr.startswith(
+        "error: plug-in 'bank' (entry point group sim.plugins, student_bank) cannot be imported: ModuleNotFoundError")
