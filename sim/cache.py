@@ -44,7 +44,7 @@ NETWORK_FILES = ("nodes.csv", "network_start.csv", "network_end.csv")
 KEY_PACKAGES = ("mesa", "numpy", "networkx", "scipy", "pandas")
 # Modules of sim/ that do not take part in computing or writing a run: editing them keeps the cache.
 NOT_MODEL = ("cli.py", "sweep.py", "cache.py", "compare.py", "app.py", "bench.py", "plots.py",
-             "report_text.py", "testing.py", "__main__.py", "analysis", "report", "hydra_plugin.py")
+             "report_text.py", "testing.py", "scaffold.py", "__main__.py", "analysis", "report", "hydra_plugin.py")
 SIM_DIR = Path(__file__).resolve().parent
 
 
