@@ -498,6 +498,27 @@ class BodyTests(_RegisteredTests):
                              f"its {hook} drew from {', '.join(moved)}, which shifts every later draw there "
                              "(common random numbers broken)")
 
+    def test_its_hooks_return_what_the_model_expects(self):
+        """After a year with it: monthly_cost a number >= 0, metrics a dict of numbers named after it,
+        may_apply, coordinates and monitors True or False (None would silently count as no)."""
+        from sim.model import CooperationModel
+
+        model = CooperationModel(self.with_it(months=12))
+        for _ in range(12):
+            model.step()
+        body, project = model.bodies[0], a_project(model)
+        cost = body.monthly_cost()
+        self.expect(isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0,
+                    "monthly_cost returns a number of EUR >= 0", f"it returned {cost!r}")
+        values = body.metrics()
+        self.expect(isinstance(values, dict) and all(isinstance(v, float) for v in values.values()),
+                    "metrics returns a dict of floats", f"it returned {values!r:.120}")
+        self.expect(f"{self.name}_cost_eur" in values, "metrics includes its cost",
+                    "return {**super().metrics(), ...}")
+        for hook, answer in (("may_apply", body.may_apply(project, 12)), ("coordinates", body.coordinates(project)),
+                             ("monitors", body.monitors(project))):
+            self.expect(isinstance(answer, (bool, np.bool_)), f"{hook} returns True or False", f"it returned {answer!r}")
+
     def test_each_mechanism_is_a_switch_in_its_config_group(self):
         from sim.components import params_of
 

@@ -210,3 +210,17 @@ def test_a_metric_returning_text_is_caught_by_name():
             suite(MetricTests, "label").test_returns_numbers_deterministically()
         with pytest.raises(ContractError, match="metric 'label' broke its contract"):
             simulate(small_config(horizon_months=2))
+
+
+class ClimateManagerForgetsToAnswer(ClimateManager):
+    """Its eligibility check forgets its return (None would silently block every application)."""
+
+    def may_apply(self, project, t):
+        project.advisor = max(project.advisor, 0.0)
+
+
+def test_a_hook_that_forgets_its_answer_is_caught_by_name():
+    with registered("coordinating body", "klimaschutz_mute", ClimateManagerForgetsToAnswer):
+        with pytest.raises(ContractFailure, match=r"'klimaschutz_mute' .* broke the contract 'may_apply returns True "
+                                                  r"or False': it returned None"):
+            suite(BodyTests, "klimaschutz_mute").test_its_hooks_return_what_the_model_expects()
