@@ -94,7 +94,7 @@ def test_the_tutorial_runs_end_to_end_in_a_fresh_copy(tmp_path):
     assert "small_town_funds_share" in (Path(run.stdout.strip().splitlines()[-1]) / "summary.json").read_text()
     tests = sim("-m", "pytest", "-p", "no:cacheprovider", "tests/test_student.py", "tests/test_student_funding.py",
                 "tests/test_docs.py", "tests/test_extension_points.py::test_every_registered_component_has_a_test_class")
-    assert re.search(r"\b30 passed", tests.stdout), tests.stdout[-500:]
+    assert re.search(r"\b\d+ passed", tests.stdout) and "failed" not in tests.stdout, tests.stdout[-500:]
 
 
 def test_a_component_from_a_folder_of_ones_own_is_chosen_from_the_command_line(tmp_path):
