@@ -3,7 +3,8 @@
     .venv/bin/python scripts/param_table.py                      # print the table
     .venv/bin/python scripts/param_table.py --write docs/ODD.md  # replace the table between its markers
 
-Every parameter is listed under its dotted key, nested groups included (``needs.water.idea_rate``);
+Every parameter is listed under its dotted key, nested groups included (``needs.water.idea_rate``), and so
+are the groups that components declare beside themselves (``Params``, sim/components.py);
 ``output.*`` is left out (it says where results go, not how the model works).
 """
 
@@ -23,6 +24,9 @@ def cell(text: str) -> str:
 
 
 def rows() -> list[str]:
+    from sim.components import load
+
+    load()                                   # components' own parameter groups (sim/components.py) included
     defaults = to_dict(Config())
     out = ["| key | default | unit | range | source |", "|---|---|---|---|---|"]
     for key, f in iter_params():
@@ -34,6 +38,8 @@ def rows() -> list[str]:
         m = f.metadata
         bounded = m.get("low") is not None or m.get("high") is not None
         allowed = describe_range({**m, "unit": ""}) if bounded else " / ".join(m.get("choices") or ())
+        if m.get("registry"):
+            allowed = f"a registered {m['registry']} (python -m sim list)"
         out.append(f"| `{key}` | {cell(repr(value))} | {cell(m.get('unit', ''))} | {cell(allowed)} | {cell(m['source'])} |")
     return out
 

@@ -44,7 +44,7 @@ NETWORK_FILES = ("nodes.csv", "network_start.csv", "network_end.csv")
 KEY_PACKAGES = ("mesa", "numpy", "networkx", "scipy", "pandas")
 # Modules of sim/ that do not take part in computing or writing a run: editing them keeps the cache.
 NOT_MODEL = ("cli.py", "sweep.py", "cache.py", "compare.py", "app.py", "bench.py", "plots.py",
-             "report_text.py", "testing.py", "__main__.py", "analysis", "report", "hydra_plugin.py",
+             "report_text.py", "testing.py", "scaffold.py", "__main__.py", "analysis", "report", "hydra_plugin.py",
              "hydra_guard.py", "dashboard_guard.py")
 SIM_DIR = Path(__file__).resolve().parent
 
@@ -62,6 +62,10 @@ def code_version() -> str:
         if path.suffix not in (".py", ".csv"):
             continue
         h.update(str(rel.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
+    from sim.components import plugin_files
+
+    for path in sorted(plugin_files()):              # components from outside sim/ (SIM_PLUGINS, entry points)
+        h.update(b"plugin:" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 

@@ -5,7 +5,8 @@
     python -m sim --cfg job                         # print the resolved config
     python -m sim -m scenario=baseline,klimawerk seed='range(30)'   # a sweep (sim/sweep.py)
     python -m sim -m +experiment=sensitivity        # an experiment design (configs/experiment/)
-    python -m sim list                              # every registered component
+    python -m sim list [--verbose]                  # every registered component (files, parameters, hooks)
+    python -m sim new rule|body|allocation|metric NAME   # a new component with its test (sim/scaffold.py)
 
 Hydra does everything Hydra does (``-cd``, ``hydra.searchpath``, ``hydra.run.dir``, ``hydra.sweep.*``,
 ``hydra.mode``, launchers); this module adds three things around it:
@@ -47,6 +48,19 @@ SPECIAL_KEYS = {"hydra.launcher._target_", "hydra.sweeper._target_", "hydra.swee
 # logging.config resolves 'ext://module.name' by importing the module; only these two are needed
 LOGGING_STREAMS = ("ext://sys.stdout", "ext://sys.stderr")
 
+
+def _load_components() -> None:
+    """Components and plug-ins first: their parameters are config groups of the schema Hydra checks."""
+    from sim.components import load
+
+    try:
+        load()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+_load_components()
 ConfigStore.instance().store(name="base_config", node=Config)
 
 
@@ -77,7 +91,18 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["list"]:
-        print(list_components())
+        if set(argv[1:]) - {"--verbose", "-v"}:
+            fail(f"python -m sim list takes only --verbose, not {' '.join(argv[1:])}")
+        print(list_components(verbose=bool(argv[1:])))
+        return
+    if argv[:1] == ["new"]:
+        from sim.scaffold import main as new
+
+        try:
+            for path in new(argv[1:]):
+                print(path)
+        except UserError as err:
+            fail(str(err))
         return
     if "--yes" in argv:
         argv = [a for a in argv if a != "--yes"]
@@ -107,32 +132,71 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def list_components() -> str:
-    """Every registered component, by extension point: name, traits and the first line of its docstring."""
+def list_components(verbose: bool = False) -> str:
+    """Every registered component, by extension point: name, the first paragraph of its docstring and its
+    traits; with ``verbose``, also its file, its whole docstring, its parameters (config group, default,
+    unit, range, source) and the hooks it implements, with their signatures."""
     import inspect
+    import textwrap
 
-    from sim.agents import agent_kinds
-    from sim.bodies import bodies
-    from sim.funding import allocation_rules
-    from sim.metrics import metrics
-    from sim.rules import consortium_rules, partner_selection_rules
+    from sim.components import EXTENSION_POINTS, load, source_file
     from sim.rules.imitation import imitation_rules
-    from sim.trust import trust_rules
 
+    load()
+    width = 100
     out = []
-    for title, registry, key in [
-            ("Agent kinds", agent_kinds, None), ("Coordinating bodies", bodies, "scenario.bodies"),
-            ("Partner selection rules", partner_selection_rules, "rules.partner_selection"),
-            ("Consortium rules", consortium_rules, "rules.consortium"), ("Trust rules", trust_rules, "rules.trust"),
-            ("Allocation rules", allocation_rules, "funding.allocation"),
-            ("Imitation rules (checks on lattices)", imitation_rules, None), ("Metrics", metrics, None)]:
+    points = [(p.title, p.registry, p.chosen_by, p.hooks) for p in EXTENSION_POINTS]
+    points.append(("Imitation rules (checks on lattices)", imitation_rules, "", ("update",)))
+    for title, registry, key, hooks in points:
         out.append(f"{title}" + (f"  [{key}]" if key else ""))
         for name, obj in registry.items():
-            doc = " ".join((inspect.getdoc(obj) or "").split("\n\n")[0].split())
+            paragraphs = (inspect.getdoc(obj) or "(no docstring)").split("\n\n")
+            first = 1
+            while first < len(paragraphs) and paragraphs[first - 1].rstrip().endswith(":"):
+                first += 1                              # a paragraph that announces a list goes with it
+            doc = " ".join(" ".join(paragraphs[:first]).split())
+            paragraphs = [doc, *paragraphs[first:]]
             traits = ", ".join(f"{k}={v}" for k, v in obj.traits.items())
-            out.append(f"  {name:<22} {doc}" + (f" ({traits})" if traits else ""))
+            line = f"{name:<22} {doc}" + (f" ({traits})" if traits else "")
+            out.append(textwrap.fill(line, width, initial_indent="  ", subsequent_indent=" " * 25))
+            if verbose:
+                out.extend(_details(obj, paragraphs[1:], hooks, source_file(obj)))
         out.append("")
+    if not verbose:
+        out.append("python -m sim list --verbose: files, parameters with ranges and defaults, hooks with signatures")
     return "\n".join(out).rstrip()
+
+
+def _details(obj, more: list[str], hooks: tuple[str, ...], where: str) -> list[str]:
+    """The verbose part of one component's entry in python -m sim list."""
+    import dataclasses
+    import inspect
+    import textwrap
+
+    from sim.components import group_key
+    from sim.config import describe_range
+
+    pad = " " * 25
+    out = [f"{pad}file: {where}"]
+    for paragraph in more:
+        out.append(textwrap.fill(" ".join(paragraph.split()), 100, initial_indent=pad, subsequent_indent=pad))
+    params = getattr(obj, "Params", None) or getattr(Config(), getattr(obj, "config_key", "") or "\0", None)
+    params = type(params) if params is not None and not isinstance(params, type) else params
+    if params is not None and dataclasses.is_dataclass(params):
+        out.append(f"{pad}parameters [{group_key(obj)}.*]:")
+        for f in dataclasses.fields(params):
+            m = f.metadata
+            bounded = m.get("low") is not None or m.get("high") is not None
+            allowed = describe_range(m) if bounded else " / ".join(m.get("choices") or ()) or m.get("unit", "")
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            out.append(f"{pad}  {f.name} = {default!r}  {allowed}  (source: {m.get('source', 'none given')})")
+    if inspect.isfunction(obj):
+        out.append(f"{pad}hook: {obj.__name__}{inspect.signature(obj)}")
+    else:
+        own = [h for h in hooks if any(h in vars(k) for k in obj.__mro__[:-1] if k.__module__ == obj.__module__)]
+        for h in own:
+            out.append(f"{pad}hook: {h}{inspect.signature(getattr(obj, h))}")
+    return out
 
 
 # -- every composition is checked -------------------------------------------------------------

@@ -24,10 +24,13 @@ from sim.errors import UserError
 
 def param(default: Any, *, unit: str = "", low: float | None = None, high: float | None = None,
           high_open: bool = False, low_open: bool = False, choices: tuple[str, ...] | None = None,
-          source: str, help: str) -> Any:
-    """Declare a parameter: default, unit, allowed range and where the default comes from."""
+          registry: str | None = None, source: str, help: str) -> Any:
+    """Declare a parameter: default, unit, allowed range and where the default comes from.
+
+    ``registry`` names an extension point (``sim.components.EXTENSION_POINTS``): the allowed values are
+    then the names registered there when the config is checked, the project's own and any plug-in's."""
     meta = dict(unit=unit, low=low, high=high, low_open=low_open, high_open=high_open,
-                choices=choices, source=source, help=help)
+                choices=choices, registry=registry, source=source, help=help)
     return field(default=default, metadata=meta)
 
 
@@ -525,9 +528,10 @@ class ProgrammeConfig:
         source="three reviewers each with inter-rater reliability 0.34 (Bornmann, Mutz & Daniel 2010, PLoS ONE "
                "5(12):e14331): sqrt((1 / 0.34 - 1) / 3) = 0.8",
         help="the reviewed score is the application's quality plus normal noise of this size")
-    allocation: str = param("fcfs", choices=("fcfs", "competition", "formula", "lottery"), source="assumption",
-                            help="how applications are chosen: first come first served, ranked competition, "
-                                 "formula shares per municipality, or lottery")
+    allocation: str = param("fcfs", registry="allocation rule", source="assumption",
+                            help="how applications are chosen, by a registered allocation rule (python -m sim list): "
+                                 "first come first served, ranked competition, formula shares per municipality, "
+                                 "lottery, or your own")
     application_staff_months: float = param(0.5, unit="staff-months", low=0, high=100, source="assumption",
                                             help="work to write one application (the application cost)")
     max_resubmissions: int = param(1, low=0, high=20, source="assumption; Ahrweiler et al. 2015 (SKIN): resubmission",
@@ -578,7 +582,8 @@ class ScenarioConfig:
 
     name: str = param("baseline", source="assumption", help="scenario label shown in reports")
     bodies: list[str] = field(default_factory=list, metadata=dict(
-        unit="", low=None, high=None, low_open=False, high_open=False, choices=None, source="assumption",
+        unit="", low=None, high=None, low_open=False, high_open=False, choices=None, registry="coordinating body",
+        source="assumption",
         help="coordinating bodies by name (python -m sim list), e.g. [service_organisation,culture_events]"))
     members: str = param("all", choices=("all", "emscher", "werra_meissner", "saarbruecken", "rvr"),
                          source="sim/data/SOURCES.md (memberships)",
@@ -825,10 +830,12 @@ class AssociationConfig:
 class RulesConfig:
     """Decision rules, chosen by name from the registry (``python -m sim list``)."""
 
-    partner_selection: str = param("expected_value", source="Berardo & Scholz 2010; Klos & Nooteboom 2001",
+    partner_selection: str = param("expected_value", registry="partner selection rule",
+                                   source="Berardo & Scholz 2010; Klos & Nooteboom 2001",
                                    help="how a lead ranks candidate partners")
-    consortium: str = param("ica", source="Feiock 2007, 2013", help="when a partner is worth adding and agrees to join")
-    trust: str = param("beta", source="Josang & Ismail 2002", help="how trust follows evidence")
+    consortium: str = param("ica", registry="consortium rule", source="Feiock 2007, 2013",
+                            help="when a partner is worth adding and agrees to join")
+    trust: str = param("beta", registry="trust rule", source="Josang & Ismail 2002", help="how trust follows evidence")
 
 
 @dataclass
@@ -893,6 +900,8 @@ def from_container(data: dict[str, Any] | None = None, cls: type = Config, path:
     ...
     sim.errors.UserError: unknown key 'horizon_month' (did you mean 'horizon_months'?)
     """
+    if cls is Config and not path:
+        _load_components()
     data = dict(data or {})
     hints = get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
@@ -952,6 +961,13 @@ def _check_range(key: str, value: Any, meta: Any) -> None:
             _check_range(f"{key}[{i}]", item, meta)
         return
     choices = meta.get("choices")
+    if meta.get("registry"):
+        from sim.components import registry_of
+
+        registry = registry_of(meta["registry"])
+        if value not in registry:
+            raise UserError(f"'{key}' = {value!r} is not a registered {registry.kind}; registered: "
+                            f"{', '.join(sorted(registry.names()))} (python -m sim list)")
     if choices and value not in choices:
         raise UserError(f"'{key}' = {value!r} is not allowed; choose one of: {', '.join(choices)}")
     low, high = meta.get("low"), meta.get("high")
@@ -980,9 +996,58 @@ def to_dict(cfg: Any) -> dict[str, Any]:
 
 def iter_params(cls: type = Config, prefix: str = ""):
     """Yield (dotted key, dataclass field) for every parameter; used by docs, the dashboard and tests."""
+    if cls is Config and not prefix:
+        _load_components()
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
         if dataclasses.is_dataclass(hints[f.name]):
             yield from iter_params(hints[f.name], prefix + f.name + ".")
         else:
             yield prefix + f.name, f
+
+
+# --------------------------------------------------------------------------------------------
+# Config groups of components (sim/components.py)
+
+_COMPONENT_GROUPS: dict[str, type] = {}      # group key -> the component's Params dataclass, as added
+
+
+def _load_components() -> None:
+    from sim.components import load
+
+    load()
+
+
+def component_groups() -> dict[str, type]:
+    """The config groups that components declared beside themselves (key -> Params dataclass)."""
+    return dict(_COMPONENT_GROUPS)
+
+
+def set_groups(groups: dict[str, type]) -> None:
+    """Make each ``Params`` dataclass a config group of :class:`Config` under its key, in place (and drop
+    groups of components no longer registered).
+
+    The class object stays the same (every ``from sim.config import Config`` sees the new groups, and
+    pickled configs name the same class); its fields, ``__init__``, ``__repr__`` and ``__eq__`` are made
+    anew with the groups added at the end. Called by ``sim.components.load`` once components are imported.
+    """
+    if groups == _COMPONENT_GROUPS:
+        return
+    static = [f for f in dataclasses.fields(Config) if f.name not in _COMPONENT_GROUPS]
+    for key in groups:
+        if any(f.name == key for f in static):
+            raise UserError(f"a component's config group '{key}' would replace the model's own group '{key}'; "
+                            "give the component another config_key")
+    _COMPONENT_GROUPS.clear()
+    _COMPONENT_GROUPS.update(groups)
+
+    def copy(f: dataclasses.Field) -> dataclasses.Field:
+        return field(default=f.default, default_factory=f.default_factory, metadata=f.metadata)
+
+    spec = [(f.name, f.type, copy(f)) for f in static]
+    spec += [(key, params, field(default_factory=params)) for key, params in _COMPONENT_GROUPS.items()]
+    made = dataclasses.make_dataclass("Config", spec, module=__name__)
+    for attr in ("__init__", "__repr__", "__eq__", "__dataclass_fields__", "__dataclass_params__",
+                 "__match_args__", "__annotations__"):
+        setattr(Config, attr, getattr(made, attr))
+    Config.__init__.__qualname__ = "Config.__init__"

@@ -19,3 +19,8 @@ def os_error_line(err: OSError, what: str) -> str:
     """
     where = f" ({err.filename})" if getattr(err, "filename", None) else ""
     return (f"could not {what}: {err.strerror or err}{where}; nothing complete was lost, the same command continues")
+
+
+class ContractError(UserError):
+    """A component (a rule, a body, a metric) broke the contract of its extension point: the message names
+    the component and the contract in one sentence. Shown like bad input: the fix is in that component."""

@@ -44,8 +44,9 @@ class Programme:
     """One funding programme with yearly budgets. Amounts in EUR; ``key`` is its config key."""
 
     def __init__(self, key: str, cfg: ProgrammeConfig, region: pd.DataFrame, seed: int,
-                 need: np.ndarray | None = None):
+                 need: np.ndarray | None = None, root=None):
         self.key, self.cfg = key, cfg
+        self.root = root                                  # the run's whole Config, for rules' own parameters
         self.population = region.population.to_numpy(dtype=float)
         self.themes = frozenset(THEMES.index(t) for t in (cfg.themes or THEMES))
         # initial need per municipality in the programme's themes (for a formula by need), each theme's
@@ -135,7 +136,7 @@ class Programme:
         if waiting and not self.decides(step):
             self.queue = waiting
         elif waiting:
-            for project, approved in self.rule.decide(waiting, step):
+            for project, approved in checked_decisions(self.cfg.allocation, waiting, self.rule.decide(waiting, step)):
                 if approved:
                     self.grant(project)
                 decisions.append((project, approved))
@@ -174,14 +175,42 @@ class Programme:
         self.lapsed += amount
 
 
+def checked_decisions(rule: str, waiting: list[Project], decisions) -> list[tuple[Project, bool]]:
+    """An allocation rule's answer, checked: a (project, approved) pair for every waiting application,
+    exactly once (an application left out would wait forever)."""
+    from sim.errors import ContractError
+
+    where = f"allocation rule '{rule}' broke its contract: decide(queue, step)"
+    try:
+        pairs = [(p, ok) for p, ok in decisions]
+    except (TypeError, ValueError):
+        raise ContractError(f"{where} must return a list of (project, approved) pairs, not {decisions!r:.80}") from None
+    wanted = {id(p) for p in waiting}
+    seen = [id(p) for p, _ in pairs]
+    if sorted(seen) != sorted(wanted):
+        missing, extra = len(wanted - set(seen)), len(seen) - len(set(seen)) + len(set(seen) - wanted)
+        raise ContractError(f"{where} must answer each of the {len(waiting)} applications exactly once; it answered "
+                            f"{len(pairs)} ({missing} left out, {extra} twice or not asked)")
+    for p, ok in pairs:
+        if not isinstance(ok, (bool, np.bool_)):
+            raise ContractError(f"{where} must say True or False for each application, not {ok!r}")
+    return [(p, bool(ok)) for p, ok in pairs]
+
+
 # -- allocation rules -------------------------------------------------------------------------
 
 
 class AllocationRule:
-    """Base: decide a list of applications; may keep state per budget year."""
+    """Base: decide a list of applications; may keep state per budget year. A rule with parameters declares
+    them in a ``Params`` dataclass beside it (its config group, sim/components.py) and reads ``self.params``."""
+
+    Params = None
 
     def __init__(self, programme: Programme):
+        from sim.components import params_of
+
         self.programme = programme
+        self.params = params_of(programme.root, type(self))
 
     def new_year(self) -> None:
         pass

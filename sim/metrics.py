@@ -354,7 +354,14 @@ class Recorder:
         row: dict[str, float] = {}
         for func in self.funcs:
             value = func(model)
-            row.update(value if isinstance(value, dict) else {func.key: float(value)})
+            if isinstance(value, dict):
+                row.update(value)
+            elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+                row[func.key] = float(value)
+            else:
+                from sim.errors import ContractError
+                raise ContractError(f"metric '{func.key}' broke its contract: it must return a number or a dict of "
+                                    f"numbers, not {type(value).__name__}")
         self.steps.append(model.steps)
         self.rows.append(row)
 

@@ -51,7 +51,7 @@ class CooperationModel(mesa.Model):
         self.themes = themes(cfg.needs)
         self.network = CollabNetwork(cfg.trust)
         self.projects = ProjectBook(len(THEMES))
-        self.programmes = {key: Programme(key, getattr(cfg, key), self.region, cfg.seed, self.needs.initial)
+        self.programmes = {key: Programme(key, getattr(cfg, key), self.region, cfg.seed, self.needs.initial, cfg)
                            for key in PROGRAMME_KEYS if key == "funding" or getattr(cfg, key).budget_per_head_year > 0}
         self.partner_selection = partner_selection_rules.get(cfg.rules.partner_selection)(cfg)
         self.consortium = consortium_rules.get(cfg.rules.consortium)(cfg)

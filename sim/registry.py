@@ -35,14 +35,23 @@ class Registry:
         """Decorator: register a class or function under ``name``; keyword arguments become traits."""
 
         def add(obj: Any) -> Any:
-            if name in self._items and self._items[name] is not obj:
-                raise ValueError(f"{self.kind} '{name}' is registered twice")
+            old = self._items.get(name)
+            if old is not None and old is not obj:
+                if (old.__module__, old.__qualname__) == (obj.__module__, obj.__qualname__):
+                    pass                         # the same module imported again (a reload): the new one counts
+                else:
+                    raise ValueError(f"{self.kind} '{name}' is registered twice: in {old.__module__} and in "
+                                     f"{obj.__module__}; give one of them another name")
             obj.key = name
             obj.traits = {**getattr(obj, "traits", {}), **traits}
             self._items[name] = obj
             return obj
 
         return add
+
+    def remove(self, name: str) -> None:
+        """Forget a component (``sim.testing.registered`` uses it to try components out in tests)."""
+        self._items.pop(name, None)
 
     def get(self, name: str) -> Any:
         try:

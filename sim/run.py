@@ -39,12 +39,17 @@ class RunResult:
 def check_components(cfg: Config) -> None:
     """Every component named in the config exists (raises UserError naming the registered ones)."""
     from sim.bodies import bodies
+    from sim.components import load
+    from sim.funding import allocation_rules
     from sim.rules import consortium_rules, partner_selection_rules
     from sim.trust import trust_rules
 
+    load()
     partner_selection_rules.get(cfg.rules.partner_selection)
     consortium_rules.get(cfg.rules.consortium)
     trust_rules.get(cfg.rules.trust)
+    allocation_rules.get(cfg.funding.allocation)
+    allocation_rules.get(cfg.second_programme.allocation)
     for name in cfg.scenario.bodies:
         bodies.get(name)
     if len(set(cfg.scenario.bodies)) != len(cfg.scenario.bodies):
@@ -55,8 +60,10 @@ def check_components(cfg: Config) -> None:
 def simulate(cfg: Config, *, keep_model: bool = False,
              progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Build the model from ``cfg``, run ``cfg.horizon_months`` months and collect the outcomes."""
+    from sim.components import load
     from sim.model import CooperationModel   # Mesa is imported only when a model is built
 
+    load()                                   # plug-ins, and their config groups
     with garbage_collector_paused():
         model = CooperationModel(cfg)
         recorder = Recorder()

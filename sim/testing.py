@@ -6,21 +6,28 @@
         name = "experienced"                 # the registered name
         # then add tests of what the rule should do
 
-Each base class checks what every component of its kind must satisfy: it is registered and listed,
-its traits tell the truth, it is deterministic under a seed, it pickles (so it can run in worker
-processes), and a whole run with it keeps the model's invariants. Pytest collects only classes
-named ``Test...``, so the bases themselves do not run.
+Each base class checks the contract of its extension point, what every component of its kind must
+satisfy: it is registered and listed, its parameters have a unit-checked range and a source, its traits
+tell the truth, it is deterministic under a seed, it pickles (so it can run in worker processes), a
+whole run with it keeps the model's invariants, and what its kind must do besides (a ranking is a
+permutation of the candidates; a decision answers every application exactly once; a body switched off
+gives exactly the baseline and draws only from its own random stream). A failure is one sentence that
+names the component, its file and the contract it broke (:class:`ContractFailure`). Pytest collects
+only classes named ``Test...``, so the bases themselves do not run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import pickle
+import random
 
 import numpy as np
 import pandas as pd
 
+from sim.components import describe, group_key, load, point
 from sim.config import Config, from_container, to_dict
 from sim.metrics import may_be_undefined
 from sim.projects import TRANSITIONS, Project, State
@@ -101,25 +108,102 @@ def check_run(cfg: Config) -> dict:
     return rec.final()
 
 
+@contextlib.contextmanager
+def registered(kind: str, name: str, component):
+    """Register ``component`` under ``name`` in the extension point ``kind`` for the duration of a ``with``
+    block (its ``Params`` a config group meanwhile), to try a variant out in a test without leaving it in
+    the registry."""
+    from sim.components import sync_groups
+
+    registry = point(kind).registry
+    if name in registry:
+        raise ValueError(f"{kind} '{name}' is registered already")
+    registry.register(name)(component)
+    try:
+        sync_groups()
+        yield component
+    finally:
+        registry.remove(name)
+        sync_groups()
+
+
+class ContractFailure(AssertionError):
+    """A component broke the contract of its extension point (the message says which, in one sentence)."""
+
+
+BODY_HOOKS = ("setup", "start_month", "on_enter", "may_apply", "end_month", "on_join", "coordinates", "monitors",
+              "observe", "take", "monthly_cost", "metrics")
+
+
 class _RegisteredTests:
-    registry = None
+    """What every component must satisfy, whatever its kind. Subclasses set ``kind`` (the extension point)
+    and a test sets ``name`` (the registered name)."""
+
+    kind: str = ""
     name: str = ""
 
+    @property
+    def registry(self):
+        load()
+        return point(self.kind).registry
+
     def component(self):
+        if self.name not in self.registry:
+            raise ContractFailure(
+                f"{self.kind} '{self.name}' is not registered (registered: {', '.join(sorted(self.registry.names()))}); "
+                f"register it with @{point(self.kind).attr}.register('{self.name}') in sim/rules/, sim/bodies/ or a "
+                "plug-in (SIM_PLUGINS, see sim/components.py)")
         return self.registry.get(self.name)
+
+    def broke(self, contract: str, detail: str = "") -> ContractFailure:
+        return ContractFailure(f"{describe(self.kind, self.name)} broke the contract '{contract}'"
+                               + (f": {detail}" if detail else ""))
+
+    def expect(self, ok, contract: str, detail: str = "") -> None:
+        if not ok:
+            raise self.broke(contract, detail)
+
+    def run_checked(self, cfg: Config) -> dict:
+        """check_run(cfg), a broken invariant named after this component."""
+        try:
+            return check_run(cfg)
+        except AssertionError as err:
+            raise self.broke("a whole run with it keeps the model's invariants", str(err)) from None
 
     def test_is_registered_and_listed(self):
         from sim.cli import list_components
 
-        assert self.name in self.registry.names()
-        assert self.component().__doc__, "give it a docstring: python -m sim list shows its first line"
-        assert f"  {self.name} " in list_components()
+        self.expect(self.component().__doc__, "it has a docstring", "python -m sim list shows its first paragraph")
+        self.expect(f"  {self.name} " in list_components(), "python -m sim list shows it")
+
+    def test_every_parameter_has_a_range_a_unit_check_and_a_source(self):
+        params = getattr(self.component(), "Params", None)
+        if params is None:
+            return
+        self.expect(dataclasses.is_dataclass(params), "its Params is a dataclass of sim.config.param(...) fields")
+        for f in dataclasses.fields(params):
+            meta = f.metadata
+            key = f"{group_key(self.component())}.{f.name}"
+            self.expect("source" in meta, "every parameter is declared with sim.config.param(...)",
+                        f"'{key}' is a bare field without unit, range and source")
+            self.expect(str(meta.get("source", "")).strip(), "every parameter has a source",
+                        f"'{key}' has none (cite it, or say 'assumption')")
+            numeric = isinstance(f.default, (int, float)) and not isinstance(f.default, bool)
+            if numeric:
+                self.expect(meta.get("low") is not None and meta.get("high") is not None,
+                            "every numeric parameter has a range", f"'{key}' needs low= and high=")
+                from sim.config import _check_range
+                from sim.errors import UserError
+                try:
+                    _check_range(key, f.default, meta)
+                except UserError as err:
+                    raise self.broke("every default lies in its range", str(err)) from None
 
 
 class PartnerSelectionRuleTests(_RegisteredTests):
     """For rules in ``sim.rules.partner_selection_rules`` (config ``rules.partner_selection``)."""
 
-    from sim.rules import partner_selection_rules as registry  # noqa: E402
+    kind = "partner selection rule"
 
     def rule(self):
         return self.component()(small_config())
@@ -135,25 +219,36 @@ class PartnerSelectionRuleTests(_RegisteredTests):
 
     def test_returns_a_permutation_of_the_candidates(self):
         candidates, ranked = self.ranked(0)
-        assert sorted(ranked) == sorted(candidates), "rank must return every candidate exactly once"
+        contract = "rank returns the candidates' ids, each exactly once (a permutation of the candidates)"
+        self.expect(isinstance(ranked, (list, tuple, np.ndarray)), contract, f"it returned {type(ranked).__name__}")
+        ranked = list(ranked)
+        missing = [c for c in candidates if c not in ranked]
+        strange = [c for c in ranked if c not in candidates]
+        self.expect(not strange, contract, f"{len(strange)} items are not candidates' ids, e.g. {strange[:3]} "
+                                           "(indices instead of ids?)")
+        self.expect(not missing, contract, f"{len(missing)} of {len(candidates)} candidates are left out "
+                                           "(ranking decides the order only; the consortium rule decides who is asked)")
+        self.expect(len(ranked) == len(candidates), contract, "a candidate appears twice")
 
     def test_deterministic_under_a_seed_and_truthful_about_randomness(self):
-        a = self.ranked(1, same=True)[1]
-        assert a == self.ranked(1, same=True)[1]
+        a = list(self.ranked(1, same=True)[1])
+        self.expect(a == list(self.ranked(1, same=True)[1]), "the same seed gives the same ranking",
+                    "draw only from the rng it is given")
         if not self.component().traits.get("stochastic", True):
-            assert a == self.ranked(2, same=True)[1]
+            self.expect(a == list(self.ranked(2, same=True)[1]), "stochastic=False means the stream does not matter",
+                        "another seed gave another ranking; register it with stochastic=True")
 
     def test_pickles(self):
-        assert pickle.loads(pickle.dumps(self.rule())) is not None
+        self.expect(pickle.loads(pickle.dumps(self.rule())) is not None, "it pickles (sweeps run in worker processes)")
 
     def test_a_whole_run_keeps_the_invariants(self):
-        check_run(small_config(**{"rules.partner_selection": self.name}))
+        self.run_checked(small_config(**{"rules.partner_selection": self.name}))
 
 
 class ConsortiumRuleTests(_RegisteredTests):
     """For rules in ``sim.rules.consortium_rules`` (config ``rules.consortium``)."""
 
-    from sim.rules import consortium_rules as registry  # noqa: E402
+    kind = "consortium rule"
 
     def rule(self):
         return self.component()(small_config())
@@ -166,38 +261,46 @@ class ConsortiumRuleTests(_RegisteredTests):
     def test_answers_yes_or_no_with_a_commitment_in_0_1(self):
         model, project = self.setting()
         for candidate in (model.municipalities[1], model.companies[0]):
-            yes, commitment = self.rule().accepts(model, project, candidate, 0.6, 0.1)
-            assert yes in (True, False) and 0.0 <= commitment <= 1.0
+            answer = self.rule().accepts(model, project, candidate, 0.6, 0.1)
+            self.expect(isinstance(answer, tuple) and len(answer) == 2, "accepts returns (yes, commitment)",
+                        f"it returned {answer!r}")
+            yes, commitment = answer
+            self.expect(yes in (True, False) and 0.0 <= commitment <= 1.0,
+                        "accepts returns a yes or no and a commitment in [0, 1]", f"got {answer!r}")
 
     def test_more_trust_never_turns_a_yes_into_a_no(self):
         model, project = self.setting()
         rule = self.rule()
         for candidate in (model.municipalities[1], model.municipalities[2]):
-            answers = [rule.accepts(model, project, candidate, t, 0.05)[0] for t in np.linspace(0, 1, 11)]
-            assert answers == sorted(answers), answers
+            answers = [bool(rule.accepts(model, project, candidate, t, 0.05)[0]) for t in np.linspace(0, 1, 11)]
+            self.expect(answers == sorted(answers), "more trust never turns a yes into a no",
+                        f"answers for trust 0, 0.1, ..., 1: {answers}")
 
     def test_a_candidate_is_worth_more_the_more_the_lead_trusts_it(self):
         model, project = self.setting()
         rule = self.rule()
         values = [rule.value_of(model, project, model.municipalities[1], t, 0.05) for t in np.linspace(0, 1, 11)]
-        assert values == sorted(values), values
+        self.expect(values == sorted(values), "a candidate is worth more the more the lead trusts it",
+                    f"values for trust 0, 0.1, ..., 1: {[round(v, 1) for v in values]}")
 
     def test_nothing_to_gain_means_no(self):
         model, project = self.setting(value_factor=0.0)
-        assert not self.rule().accepts(model, project, model.municipalities[1], 1.0, 0.0)[0]
-        assert not self.rule().worth_it(model, project)[0]
+        self.expect(not self.rule().accepts(model, project, model.municipalities[1], 1.0, 0.0)[0],
+                    "nothing to gain means no", "a candidate agreed to join a project worth nothing")
+        self.expect(not self.rule().worth_it(model, project)[0], "nothing to gain means no",
+                    "worth_it said yes to a project worth nothing")
 
     def test_pickles(self):
-        assert pickle.loads(pickle.dumps(self.rule())) is not None
+        self.expect(pickle.loads(pickle.dumps(self.rule())) is not None, "it pickles (sweeps run in worker processes)")
 
     def test_a_whole_run_keeps_the_invariants(self):
-        check_run(small_config(**{"rules.consortium": self.name}))
+        self.run_checked(small_config(**{"rules.consortium": self.name}))
 
 
 class TrustRuleTests(_RegisteredTests):
     """For rules in ``sim.trust.trust_rules`` (config ``rules.trust``)."""
 
-    from sim.trust import trust_rules as registry  # noqa: E402
+    kind = "trust rule"
 
     def network(self):
         from sim.network import CollabNetwork
@@ -215,36 +318,45 @@ class TrustRuleTests(_RegisteredTests):
             getattr(rule, event)(net, 1, 2, 5)
             after = {(i, j): net.trust(i, j, 5) for i in (1, 2, 3) for j in (1, 2, 3) if i != j}
             moved = after[(1, 2)] - before[(1, 2)]
-            assert (moved >= 0) if event == "delivered" else (moved <= 0), event
-            assert all(after[k] == before[k] for k in before if k != (1, 2)), f"{event} reached other pairs"
-            assert 0 <= after[(1, 2)] <= 1
+            self.expect((moved >= 0) if event == "delivered" else (moved <= 0),
+                        f"{event} moves the observer's trust the right way", f"it moved by {moved:+.3f}")
+            others = [k for k in before if k != (1, 2) and after[k] != before[k]]
+            self.expect(not others, f"{event} changes only the observer's trust in the target",
+                        f"it changed {others}")
+            self.expect(0 <= after[(1, 2)] <= 1, "trust stays in [0, 1]", f"got {after[(1, 2)]}")
 
     def test_opinion_is_a_mean_in_0_1_and_a_spread(self):
         rule = self.component()(small_config())
         net = self.network()
         rule.delivered(net, 1, 3, 5)
         rule.delivered(net, 3, 2, 5)
-        mean, sd = rule.opinion(net, 1, 2, 5)
-        assert 0 <= mean <= 1 and sd >= 0
+        answer = rule.opinion(net, 1, 2, 5)
+        self.expect(isinstance(answer, tuple) and len(answer) == 2, "opinion returns (mean, spread)",
+                    f"it returned {answer!r}")
+        mean, sd = answer
+        self.expect(0 <= mean <= 1 and sd >= 0, "opinion is a mean in [0, 1] and a spread >= 0", f"got {answer!r}")
 
     def test_pickles(self):
-        assert pickle.loads(pickle.dumps(self.component()(small_config()))) is not None
+        self.expect(pickle.loads(pickle.dumps(self.component()(small_config()))) is not None,
+                    "it pickles (sweeps run in worker processes)")
 
     def test_a_whole_run_keeps_the_invariants(self):
-        check_run(small_config(**{"rules.trust": self.name}))
+        self.run_checked(small_config(**{"rules.trust": self.name}))
 
 
 class AllocationRuleTests(_RegisteredTests):
     """For rules in ``sim.funding.allocation_rules`` (config ``funding.allocation``)."""
 
-    from sim.funding import allocation_rules as registry  # noqa: E402
+    kind = "allocation rule"
 
     def programme(self, budget: float, seed: int = 0):
         from sim.config import ProgrammeConfig
         from sim.funding import Programme
 
         cfg = ProgrammeConfig(budget_per_head_year=budget, allocation=self.name, approval_threshold=-1.0)
-        prog = Programme("funding", cfg, pd.DataFrame({"population": [50_000, 30_000, 20_000]}), seed)
+        need = np.array([[10.0, 1, 1, 1], [30.0, 1, 1, 1], [5.0, 1, 1, 1]])
+        prog = Programme("funding", cfg, pd.DataFrame({"population": [50_000, 30_000, 20_000]}), seed, need,
+                         small_config())
         prog.start_month(1)
         return prog
 
@@ -255,111 +367,216 @@ class AllocationRuleTests(_RegisteredTests):
             prog.submit(project)
         return prog
 
-    def test_never_grants_more_than_the_budget(self):
-        prog = self.queue(self.programme(1.0))
-        decisions = prog.decide(12)
-        granted = sum(p.grant for p, ok, _ in decisions if ok)
-        assert granted <= prog.inflow + 1e-6 and prog.available >= -1e-6
+    def decisions(self, prog, step: int = 12) -> list:
+        """The rule's own answer to the queue (before the programme checks it)."""
+        return list(prog.rule.decide(list(prog.queue), step))
 
     def test_answers_every_application_exactly_once(self):
         prog = self.queue(self.programme(1.0))
         queued = [p.pid for p in prog.queue]
-        decided = [p.pid for p, _, _ in prog.decide(12)]
-        assert sorted(decided) == sorted(queued), "every application needs exactly one decision"
+        answer = self.decisions(prog)
+        contract = "decide answers every application exactly once with (project, approved)"
+        self.expect(all(isinstance(d, tuple) and len(d) == 2 for d in answer), contract,
+                    f"it returned items such as {answer[:1]!r}")
+        decided = [p.pid for p, _ in answer]
+        left_out = sorted(set(queued) - set(decided))
+        self.expect(not left_out, contract, f"{len(left_out)} of {len(queued)} applications got no answer (a "
+                                            "rejection must be returned as (project, False), else it waits forever)")
+        self.expect(sorted(decided) == sorted(queued), contract, "an application was answered twice")
+        self.expect(all(isinstance(ok, (bool, np.bool_)) for _, ok in answer), contract,
+                    "approved must be True or False")
+
+    def test_never_grants_more_than_the_budget(self):
+        prog = self.queue(self.programme(1.0))
+        decisions = prog.decide(12)
+        granted = sum(p.grant for p, ok, _ in decisions if ok)
+        self.expect(granted <= prog.inflow + 1e-6 and prog.available >= -1e-6, "it never grants more than the budget",
+                    f"granted {granted:,.0f} EUR of {prog.inflow:,.0f}")
 
     def test_no_budget_no_approvals(self):
         prog = self.queue(self.programme(0.0))
-        assert not any(ok for _, ok, _ in prog.decide(12))
+        self.expect(not any(ok for _, ok, _ in prog.decide(12)), "no budget, no approvals")
+
+    def test_only_eligible_applications_are_approved(self):
+        prog = self.queue(self.programme(100.0))
+        wrong = [p.pid for p, ok, _ in prog.decide(12) if ok and not prog.eligible(p)]
+        self.expect(not wrong, "only applications whose reviewed score reaches the threshold are approved",
+                    f"approved ineligible applications {wrong}")
 
     def test_deterministic_under_a_seed(self):
         a = [ok for _, ok, _ in self.queue(self.programme(1.0, seed=3)).decide(12)]
         b = [ok for _, ok, _ in self.queue(self.programme(1.0, seed=3)).decide(12)]
-        assert a == b
+        self.expect(a == b, "the same seed gives the same decisions",
+                    "draw only from programme.rng, never from random or np.random")
 
     def test_a_whole_run_keeps_the_invariants(self):
-        check_run(small_config(**{"funding.allocation": self.name}))
+        self.run_checked(small_config(**{"funding.allocation": self.name}))
 
 
 class BodyTests(_RegisteredTests):
     """For coordinating bodies in ``sim.bodies.bodies`` (config ``scenario.bodies``).
 
-    ``off`` (config overrides) switches it off; by default every one of its mechanisms is switched off. A
-    body whose parameters are a ``Params`` dataclass beside it, not yet a config group, sets ``off_params``
-    (values for that dataclass) instead. Off, a run must equal the baseline exactly (common random numbers)
-    and cost nothing."""
+    ``off`` (config overrides) switches it off; by default every one of its mechanisms is switched off.
+    ``off_params`` is the same for values of its own config group (``{"budget_eur_per_year": 0.0}``). Off,
+    a run must equal the baseline exactly (common random numbers) and cost nothing."""
 
-    from sim.bodies import bodies as registry  # noqa: E402
-
+    kind = "coordinating body"
     off: dict = {}
     off_params: dict = {}
 
     def off_overrides(self) -> dict:
         body = self.component()
         if self.off or self.off_params:
-            return self.off
-        return {f"{body.config_key}.{m}": False for m in body.mechanisms}
+            return {**self.off, **{f"{group_key(body)}.{k}": v for k, v in self.off_params.items()}}
+        return {f"{group_key(body)}.{m}": False for m in body.mechanisms}
 
-    def test_switched_off_it_gives_exactly_the_baseline(self, monkeypatch):
+    def with_it(self, months: int = 24, **dotted) -> Config:
+        return small_config(horizon_months=months, **{"scenario.bodies": [self.name]}, **dotted)
+
+    def test_switched_off_it_gives_exactly_the_baseline(self):
         from sim.run import simulate
 
         body = self.component()
-        assert body.mechanisms or self.off or self.off_params, \
-            "declare its mechanisms (their switches), or set off (config overrides) or off_params"
-        if self.off_params:
-            defaults = body.Params()
-            monkeypatch.setattr(body, "Params", staticmethod(lambda: dataclasses.replace(defaults, **self.off_params)))
-        base = simulate(small_config(horizon_months=24))
-        idle = simulate(small_config(horizon_months=24, **{"scenario.bodies": [self.name]}, **self.off_overrides()))
-        shared = idle.timeseries[idle.timeseries.metric.isin(base.timeseries.metric.unique())]
-        pd.testing.assert_frame_equal(base.timeseries, shared.reset_index(drop=True))
-        assert idle.summary["coordination_cost_eur"] == 0
+        self.expect(body.mechanisms or self.off or self.off_params, "it can be switched off",
+                    "declare its mechanisms (the names of its true/false switches), or set off or off_params in "
+                    "its test")
+        base = simulate(small_config(horizon_months=24)).timeseries
+        idle_run = simulate(self.with_it(**self.off_overrides()))
+        idle = idle_run.timeseries
+        idle = idle[idle.metric.isin(base.metric.unique())].reset_index(drop=True)
+        contract = "switched off, a run equals the baseline exactly"
+        merged = base.merge(idle, on=["step", "metric"], how="outer", suffixes=("_base", "_off"))
+        differ = merged[~((merged.value_base == merged.value_off) |
+                          (merged.value_base.isna() & merged.value_off.isna()))]
+        if len(differ):
+            first = differ.sort_values(["step", "metric"]).iloc[0]
+            raise self.broke(contract, f"'{first.metric}' is {first.value_off:g} in month {int(first.step)}, "
+                                       f"{first.value_base:g} without it (does it act or draw while inactive?)")
+        self.expect(idle_run.summary["coordination_cost_eur"] == 0, "switched off, it costs nothing",
+                    f"it cost {idle_run.summary['coordination_cost_eur']:,.0f} EUR")
+
+    def test_draws_only_from_its_own_stream(self, monkeypatch):
+        """Its hooks leave every other random stream as they found it (the model's named streams, Mesa's
+        generators, and the global random states): common random numbers."""
+        from sim.model import CooperationModel
+
+        cls, found = self.component(), []
+
+        def states(model) -> dict:
+            own = getattr(cls, "config_key", "") or self.name
+            out = {name: g.bit_generator.state for name, g in model.streams._streams.items() if name != own}
+            out["model.random (Mesa)"] = model.random.getstate()
+            out["model.rng (Mesa)"] = model.rng.bit_generator.state
+            out["random (global)"] = random.getstate()
+            out["np.random (global)"] = repr(np.random.get_state(legacy=False))
+            return out
+
+        def watched(hook: str, method):
+            def run(self_, *args, **kwargs):
+                model = args[0] if hook == "__init__" else self_.model
+                before = states(model)
+                out = method(self_, *args, **kwargs)
+                after = states(model)
+                moved = [k for k in after if k in before and after[k] != before[k]]
+                moved += [k for k in after if k not in before and after[k] != type(model.streams)(model.streams.seed)[k]
+                          .bit_generator.state]
+                if moved:
+                    found.append((hook, moved))
+                return out
+            return run
+
+        for hook in ("__init__", *BODY_HOOKS):
+            monkeypatch.setattr(cls, hook, watched(hook, getattr(cls, hook)))
+        model = CooperationModel(self.with_it())
+        for _ in range(model.cfg.horizon_months):
+            model.step()
+            if found:
+                break
+        if found:
+            hook, moved = found[0]
+            raise self.broke("it draws random numbers only from its own stream (self.stream)",
+                             f"its {hook} drew from {', '.join(moved)}, which shifts every later draw there "
+                             "(common random numbers broken)")
+
+    def test_its_hooks_return_what_the_model_expects(self):
+        """After a year with it: monthly_cost a number >= 0, metrics a dict of numbers named after it,
+        may_apply, coordinates and monitors True or False (None would silently count as no)."""
+        from sim.model import CooperationModel
+
+        model = CooperationModel(self.with_it(months=12))
+        for _ in range(12):
+            model.step()
+        body, project = model.bodies[0], a_project(model)
+        cost = body.monthly_cost()
+        self.expect(isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0,
+                    "monthly_cost returns a number of EUR >= 0", f"it returned {cost!r}")
+        values = body.metrics()
+        self.expect(isinstance(values, dict) and all(isinstance(v, float) for v in values.values()),
+                    "metrics returns a dict of floats", f"it returned {values!r:.120}")
+        self.expect(f"{self.name}_cost_eur" in values, "metrics includes its cost",
+                    "return {**super().metrics(), ...}")
+        for hook, answer in (("may_apply", body.may_apply(project, 12)), ("coordinates", body.coordinates(project)),
+                             ("monitors", body.monitors(project))):
+            self.expect(isinstance(answer, (bool, np.bool_)), f"{hook} returns True or False", f"it returned {answer!r}")
 
     def test_each_mechanism_is_a_switch_in_its_config_group(self):
+        from sim.components import params_of
+
         body = self.component()
-        params = getattr(Config(), body.config_key, None) or body.Params()
+        params = params_of(Config(), body)
+        self.expect(params is not None, "it has parameters", "declare a Params dataclass beside it")
         for m in body.mechanisms:
-            assert isinstance(getattr(params, m), bool), f"{body.config_key}.{m} must be a true/false switch"
+            self.expect(isinstance(getattr(params, m, None), bool), "each mechanism is a true/false switch",
+                        f"'{group_key(body)}.{m}' is not a true/false parameter")
 
     def test_a_whole_run_keeps_the_invariants_and_costs_are_not_negative(self):
-        final = check_run(small_config(**{"scenario.bodies": [self.name]}))
-        assert final["coordination_cost_eur"] >= 0
+        final = self.run_checked(small_config(**{"scenario.bodies": [self.name]}))
+        self.expect(final["coordination_cost_eur"] >= 0, "its costs are never negative")
 
     def test_deterministic_under_a_seed(self):
         from sim.run import simulate
 
-        cfg = small_config(horizon_months=24, **{"scenario.bodies": [self.name]})
-        assert simulate(cfg).timeseries.equals(simulate(dataclasses.replace(cfg)).timeseries)
+        cfg = self.with_it()
+        self.expect(simulate(cfg).timeseries.equals(simulate(dataclasses.replace(cfg)).timeseries),
+                    "the same seed gives the same run", "draw only from self.stream")
 
 
 class MetricTests(_RegisteredTests):
     """For metrics in ``sim.metrics.metrics``: a number (or a dict of numbers), the same for the same run."""
 
-    from sim.metrics import metrics as registry  # noqa: E402
+    kind = "metric"
 
     def test_returns_numbers_deterministically(self):
         values = []
         for _ in range(2):
             model = model_after(12)
             v = self.component()(model)
+            self.expect(isinstance(v, (float, dict)), "it returns a float or a dict of floats",
+                        f"it returned {type(v).__name__}")
             values.append(v if isinstance(v, dict) else {self.name: v})
-        assert values[0].keys() == values[1].keys()
+        self.expect(values[0].keys() == values[1].keys(), "the same run gives the same metrics")
         for key, value in values[0].items():
-            assert isinstance(value, float), key
-            assert value == values[1][key] or (math.isnan(value) and math.isnan(values[1][key]))
+            self.expect(isinstance(value, float), "it returns a float or a dict of floats",
+                        f"'{key}' is {type(value).__name__} (wrap it in float(...))")
+            undefined = math.isnan(value) and math.isnan(values[1][key])
+            self.expect(value == values[1][key] or undefined, "the same run gives the same value", key)
+            self.expect(math.isfinite(value) or may_be_undefined(key), "it is a finite number",
+                        f"'{key}' = {value}; only ratios and means (names ending _rate, _share, _mean, ...) may be "
+                        "NaN")
 
 
 class AgentKindTests(_RegisteredTests):
     """For agent kinds in ``sim.agents.agent_kinds``."""
 
-    from sim.agents import agent_kinds as registry  # noqa: E402
+    kind = "agent kind"
 
     def test_has_a_valid_sector(self):
         from sim.network import SECTORS
 
-        assert self.component().sector in SECTORS
+        self.expect(self.component().sector in SECTORS, "its sector is one of " + ", ".join(SECTORS))
         assert State  # the states it may take part in are the project's
 
 
-__all__ = ["AgentKindTests", "AllocationRuleTests", "BodyTests", "ConsortiumRuleTests", "MetricTests",
-           "PartnerSelectionRuleTests", "TrustRuleTests", "a_project", "check_month", "check_run", "model_after",
-           "small_config"]
+__all__ = ["AgentKindTests", "AllocationRuleTests", "BodyTests", "ConsortiumRuleTests", "ContractFailure",
+           "MetricTests", "PartnerSelectionRuleTests", "TrustRuleTests", "a_project", "check_month", "check_run",
+           "model_after", "registered", "small_config"]

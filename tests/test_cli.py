@@ -32,7 +32,7 @@ BAD = [
     (["region=custom"], "'region.csv' must name a CSV file"),
     (["region.csv=/no/such.csv"], "region file '/no/such.csv': no such file"),
     (["region.ags_prefix=09"], "'region.ags_prefix' = '09' matches no municipality"),
-    (["rules.trust=gut_feeling"], "unknown trust rule 'gut_feeling'; registered: beta"),
+    (["rules.trust=gut_feeling"], "'rules.trust' = 'gut_feeling' is not a registered trust rule; registered: beta"),
     (["seed=1,2"], "add -m to run them all"),
     (["seed=-1"], "'seed' = -1 is out of range"),
 ]
@@ -118,6 +118,6 @@ def test_scenarios_cross_with_regions_and_bodies_are_checked_before_running(tmp_
     assert meta["scenario"]["bodies"] == ["broker_group"] and meta["region"]["preset"] == "werra_meissner"
     code, captured = run_main(["scenario.bodies=[service_organisation,notary]", f"output.dir={tmp_path / 'x'}"],
                               capsys)
-    assert code == 2 and "unknown coordinating body 'notary'; registered:" in captured.err
+    assert code == 2 and "= 'notary' is not a registered coordinating body; registered:" in captured.err
     code, captured = run_main(["scenario=utopia", f"output.dir={tmp_path / 'x'}"], capsys)
     assert code == 2 and "unknown scenario 'utopia'; available: association, baseline" in captured.err

@@ -1,5 +1,7 @@
 """Every shipped component inherits the checks of its extension point (sim/testing.py)."""
 
+from pathlib import Path
+
 from sim.testing import (AgentKindTests, AllocationRuleTests, BodyTests, ConsortiumRuleTests, MetricTests,
                          PartnerSelectionRuleTests, TrustRuleTests)
 
@@ -112,6 +114,26 @@ class TestEquityMetric(MetricTests):
     name = "equity"
 
 
+class TestThemesMetric(MetricTests):
+    name = "themes"
+
+
+class TestTwoStageMetric(MetricTests):
+    name = "two_stage"
+
+
+class TestActiveMetric(MetricTests):
+    name = "active"
+
+
+class TestConversionMetric(MetricTests):
+    name = "conversion"
+
+
+class TestLeadTimesMetric(MetricTests):
+    name = "lead_times"
+
+
 class TestMunicipality(AgentKindTests):
     name = "municipality"
 
@@ -125,18 +147,40 @@ class TestNGO(AgentKindTests):
 
 
 def test_every_registered_component_has_a_test_class():
-    """Adding a component without inheriting its checks fails here."""
-    import sys
+    """Adding a component to the project without inheriting its checks fails here: every component defined
+    under sim/ needs a test class (in any file under tests/) that inherits its extension point's base class
+    from sim.testing and sets ``name``. Plug-ins outside the project keep their tests beside them."""
+    from sim.components import EXTENSION_POINTS, load
 
-    from sim.agents import agent_kinds
-    from sim.bodies import bodies
-    from sim.funding import allocation_rules
-    from sim.rules import consortium_rules, partner_selection_rules
-    from sim.trust import trust_rules
+    load()
+    tested = components_with_tests(Path(__file__).resolve().parent)
+    for p in EXTENSION_POINTS:
+        shipped = [n for n, obj in p.registry.items()
+                   if obj.__module__.startswith("sim.") and not obj.__module__.startswith("sim.plugin_modules.")]
+        missing = [n for n in shipped if (p.tests, n) not in tested]
+        assert missing == [], (f"{p.kind}: {missing} have no test class; add one to tests/ that inherits "
+                               f"sim.testing.{p.tests} and sets name")
 
-    tested = {(base.registry.kind, cls.name) for cls in vars(sys.modules[__name__]).values()
-              if isinstance(cls, type) and cls.__name__.startswith("Test") for base in cls.__mro__[1:2]}
-    for registry in (agent_kinds, bodies, allocation_rules, consortium_rules, partner_selection_rules, trust_rules):
-        shipped = [n for n, obj in registry.items() if obj.__module__.startswith("sim.")]   # not the tutorial's
-        missing = [n for n in shipped if (registry.kind, n) not in tested]
-        assert missing == [], f"{registry.kind}: {missing} have no test class"
+
+def components_with_tests(folder: Path) -> set[tuple[str, str]]:
+    """(base class name, name) of every test class under ``folder`` that inherits a sim.testing base
+    directly and sets ``name = "..."`` (also as in ``name, off_params = "x", {...}``)."""
+    import ast
+
+    bases = {p.tests for p in __import__("sim.components", fromlist=["x"]).EXTENSION_POINTS}
+    out = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            inherited = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
+            for base in set(inherited) & bases:
+                for stmt in node.body:
+                    if isinstance(stmt, ast.Assign):
+                        for target in stmt.targets:
+                            names = target.elts if isinstance(target, ast.Tuple) else [target]
+                            values = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value]
+                            for t, v in zip(names, values):
+                                if isinstance(t, ast.Name) and t.id == "name" and isinstance(v, ast.Constant):
+                                    out.add((base, v.value))
+    return out

@@ -32,7 +32,7 @@ MORE_BAD = [
     (["service_organisation.staff=-1", "scenario=klimawerk"], "'service_organisation.staff' = -1.0 is out of range"),
     (["broker_group.vet_threshold=1.2"], "'broker_group.vet_threshold' = 1.2 is out of range; allowed: [0, 1]"),
     (["funding.open_months=[0,13]"], "'funding.open_months[0]' = 0 is out of range"),
-    (["funding.allocation=bribery"], "'funding.allocation' = 'bribery' is not allowed; choose one of: fcfs"),
+    (["funding.allocation=bribery"], "'funding.allocation' = 'bribery' is not a registered allocation rule; registered: competition, fcfs"),
     (["scenario.members=narnia"], "'scenario.members' = 'narnia' is not allowed"),
     (["+_target_=os.system"], "unknown key '_target_'"),
     (["replications=0"], "'replications' = 0 is out of range"),

@@ -125,14 +125,20 @@ class Body(Actor):
     sector = "coordination"
     config_key: str = ""
     mechanisms: tuple[str, ...] = ()
-    Params = None            # optional dataclass of parameters, for bodies without a config group yet
+    Params = None            # a new body's parameters: a dataclass beside it, made its config group (sim/components.py)
 
     def __init__(self, model):
+        from sim.components import params_of
+
         super().__init__(model)
-        # parameters: the config group of the same name; a new body may instead declare a ``Params``
-        # dataclass beside it (defaults until a line in sim/config.py makes them a config group)
-        self.params = getattr(model.cfg, self.config_key, None) or self.Params()
-        self.stream: np.random.Generator = model.streams[self.config_key]
+        # parameters: its config group (``config_key``, by default its registered name); a body outside
+        # sim/config.py declares them in ``Params`` and sim.components makes that dataclass the group
+        self.params = params_of(model.cfg, type(self))
+        if self.params is None:
+            from sim.errors import UserError
+            raise UserError(f"coordinating body '{self.key}' has no parameters: declare a Params dataclass beside "
+                            f"it (its mechanism switches and capacity), or a config group '{self.config_key}'")
+        self.stream: np.random.Generator = model.streams[self.config_key or self.key]
         self.cost_eur = 0.0
 
     # -- to override ----------------------------------------------------------------------------

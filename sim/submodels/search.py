@@ -137,10 +137,15 @@ def rank(model, project: Project, candidates: list[int], t: int, opinions: dict 
 
 
 def check_ranking(model, candidates: list[int], order) -> None:
-    if sorted(order) != sorted(candidates):
-        from sim.errors import UserError
-        raise UserError(f"partner selection rule '{model.cfg.rules.partner_selection}' returned "
-                        f"{len(order)} candidates for {len(candidates)}; it must return each candidate exactly once")
+    try:
+        same = sorted(order) == sorted(candidates)
+    except TypeError:
+        same, order = False, [order]
+    if not same:
+        from sim.errors import ContractError
+        raise ContractError(f"partner selection rule '{model.cfg.rules.partner_selection}' broke its contract: rank "
+                            f"must return each of the {len(candidates)} candidates' ids exactly once, in the order "
+                            f"to ask them; it returned {len(order)} items, e.g. {list(order)[:3]!r}")
 
 
 def wanted_sectors(model, project: Project) -> list[int]:
