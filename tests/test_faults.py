@@ -23,7 +23,7 @@ from sim.compare import main as compare_main
 SWEEP = ["-m", "region=saarbruecken", "horizon_months=6", "seed=range(4)", "hydra/launcher=basic",
          "hydra.sweeper.runs_per_job=2"]
 COMPARE = ["region=saarbruecken", "horizon_months=6", "replications=2", "scenarios=[baseline,klimawerk]",
-           "explain=0", "jobs=1", "name=c"]
+           "explain=0", "robustness=0", "jobs=1", "name=c"]
 KILLS = {"sweep": 12, "compare": 8}      # 20 seeded moments in all (a comparison takes longer)
 
 
@@ -140,10 +140,10 @@ def test_a_comparison_killed_at_seeded_moments_ends_with_the_uninterrupted_repor
     assert sum(m.startswith("killed") for m in moments) >= KILLS["compare"] // 2, moments
     run_through(tmp_path / "k", compare_main, argv)
     ours, ref = tmp_path / "k" / "results" / "compare" / "c", tmp_path / "ref" / "results" / "compare" / "c"
-    for table in ("summary.csv", "differences.csv", "final.csv"):
+    for table in ("en/summary.csv", "en/differences.csv", "final.csv"):
         assert (ours / table).read_bytes() == (ref / table).read_bytes(), table
     assert len(list((ours / "runs").iterdir())) == 4 and leftovers(ours) == []
-    report = (ours / "report.html").read_text(encoding="utf-8")
+    report = (ours / "en" / "report.html").read_text(encoding="utf-8")
     assert "6 months simulated" in report and "0 years" not in report          # a 6-month run, not "0 years"
 
 
@@ -209,7 +209,7 @@ def test_a_full_disk_and_a_crashing_run_inside_a_comparison_give_one_line(tmp_pa
 
     monkeypatch.setattr(sim.run, "simulate", crash)
     with pytest.raises(SystemExit) as exit_info:
-        compare_main([*COMPARE[:2], "replications=2", "explain=0", "jobs=1", "name=crash",
+        compare_main([*COMPARE[:2], "replications=2", "explain=0", "robustness=0", "jobs=1", "name=crash",
                       f"output.cache_dir={tmp_path / 'c2'}"])
     assert exit_info.value.code == 2
     one_line(capsys.readouterr().err, "4 of 4 runs failed (PermissionError: [Errno 13] Permission denied")

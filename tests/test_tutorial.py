@@ -75,7 +75,7 @@ def test_the_tutorial_runs_end_to_end_in_a_fresh_copy(tmp_path):
         "horizon_months=12", f"output.dir={out}")
     sim("-m", "sim.compare", "scenarios=[baseline,savings_bank]", "region=saarbruecken", "funding.cofinancing_share=0.5",
         "replications=2", "explain=0", "horizon_months=12", "jobs=1", "name=bank")
-    summary = pd.read_csv(copy / "results" / "compare" / "bank" / "summary.csv")
+    summary = pd.read_csv(copy / "results" / "compare" / "bank" / "en" / "summary.csv")
     assert set(summary.scenario) == {"baseline", "savings_bank"}
     # 3: its parameters are a config group
     run = sim("-m", "sim", "scenario=savings_bank", "savings_bank.share=0.3", "region=werra_meissner",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from sim.analysis.aggregate import bands, summarise
 from sim.report import figures as F
+from sim.report import formats as N
 from sim.report import labels as L
 from sim.report import maps as M
 from sim.report.render import render
@@ -96,7 +97,7 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overr
         figs[f"network_{sc}"] = M.network_pair(
             nodes0, start, pd.read_csv(run / "nodes.csv"), pd.read_csv(run / "network_end.csv"), lang,
             f"{names[scenarios[0]]}: {L.t('at_start', lang)}",
-            f"{names[sc]}: {L.t('at_end', lang, years=L.fmt(years, lang))}", munis=data["munis"])
+            f"{names[sc]}: {L.t('at_end', lang, years=N.duration(years, lang))}", munis=data["munis"])
     figs["benefit_map"] = M.benefit_map(nodes0, data["munis"], scenarios, names, lang, years)
     for name, fig in figs.items():
         fig.savefig(out / "figures" / f"{name}.png")

@@ -84,8 +84,7 @@ def funnel(summary: pd.DataFrame, scenarios: list[str], names: dict, lang: str) 
     ax.set_xticks(range(len(STAGES)), [wrap(W.label(s, lang) if s in W.FIGURES else L.metric(s, lang), 22)
                                        for s in STAGES])
     axis_numbers(ax, lang)
-    ax.set_ylabel(f"{'projects in' if lang == 'en' else 'Projekte in'} {N.num(_years(summary), lang)} "
-                  f"{'years' if lang == 'en' else 'Jahren'}")
+    ax.set_ylabel(f"{'projects in' if lang == 'en' else 'Projekte in'} {N.duration(_years(summary), lang)}")
     legend_top(fig, ax, len(scenarios), L.t("funnel", lang))
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -249,6 +248,6 @@ def attribution(summary: pd.DataFrame, outcomes: list[str], scenario_name: str, 
                                                         for x in mechanisms]
     axes[0][0].set_yticks(y, labels)
     title = (f"{W.quoted(scenario_name, lang)}: {'what each part adds in' if lang == 'en' else 'Beitrag der Bausteine in'}"
-             f" {N.num(years, lang)} {'years' if lang == 'en' else 'Jahren'}")
+             f" {N.duration(years, lang)}")
     fig.suptitle(wrap(title, 70))
     return fig

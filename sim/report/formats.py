@@ -35,6 +35,24 @@ def num(x: float, lang: str, digits: int = 0) -> str:
     return ("" if x >= 0 or zero else MINUS) + s
 
 
+def duration(years: float, lang: str, nominative: bool = False) -> str:
+    """A run's length in whole years, else in months: "in/nach {span}" (German dative) or, with
+    ``nominative``, "{span} simuliert". A 6-month run is never "0 years".
+
+    >>> duration(10, "de"), duration(0.5, "de"), duration(1, "de"), duration(1, "de", nominative=True), duration(1.5, "en")
+    ('10 Jahren', '6 Monaten', 'einem Jahr', 'ein Jahr', '18 months')
+    """
+    months = round(years * 12)
+    whole = months % 12 == 0 and months > 0
+    n = months // 12 if whole else months
+    if lang == "de":
+        if n == 1:
+            return ("ein " if nominative else "einem ") + ("Jahr" if whole else "Monat")
+        unit = ("Jahre" if nominative else "Jahren") if whole else ("Monate" if nominative else "Monaten")
+        return f"{num(n, lang)} {unit}"
+    return f"{num(n, lang)} {'year' if whole else 'month'}{'' if n == 1 else 's'}"
+
+
 def signed(x: float, lang: str, digits: int = 0) -> str:
     """With an explicit + for rises (changes read better that way); none for a value that rounds to 0."""
     s = num(x, lang, digits)

@@ -35,7 +35,7 @@ def write(path: Path, figs: dict, summary, diffs, final, means, scenarios, basel
         if sc == baseline:
             continue
         lines.append(L.t("headline_vs", lang, scenario=W.quoted(L.scenario(sc, lang), lang),
-                         baseline=W.quoted(L.scenario(baseline, lang), lang), years=N.num(years, lang)))
+                         baseline=W.quoted(L.scenario(baseline, lang), lang), years=N.duration(years, lang, nominative=True)))
         for verdict, text in HL.messages(diffs, final, means, sc, baseline, lang, years, robust):
             wrapped = textwrap.wrap(f"[{W.word(verdict, lang)}] {text}", 150)
             lines += ["   " + wrapped[0]] + ["      " + x for x in wrapped[1:]]

@@ -251,8 +251,7 @@ def benefit_map(nodes: pd.DataFrame, munis: pd.DataFrame, scenarios: list[str], 
                     10 if len(scenarios) > 2 else 14)
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap="Blues"), cax=fig.add_axes([0.25, 0.13, 0.5, 0.025]),
                        orientation="horizontal")
-    bar.set_label(f"{L.t('per_head', lang)}, {'in' if lang == 'en' else 'in'} {N.num(years, lang)} "
-                  f"{'years' if lang == 'en' else 'Jahren'}")
+    bar.set_label(f"{L.t('per_head', lang)}, {'in' if lang == 'en' else 'in'} {N.duration(years, lang)}")
     digits = 0 if norm.vmax >= 20 else 1
     bar.ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: N.num(v, lang, digits)))
     bar.ax.xaxis.set_major_locator(plt.MaxNLocator(6))

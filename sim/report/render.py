@@ -75,7 +75,7 @@ def attribution_sentence(summary: pd.DataFrame, metric: str, scenario: str, lang
     if "(total)" not in g.index:
         return ""
     total = g.loc["(total)"]
-    kw = dict(scenario=W.quoted(scenario, lang), metric=L.metric(metric, lang), years=N.num(years, lang))
+    kw = dict(scenario=W.quoted(scenario, lang), metric=L.metric(metric, lang), years=N.duration(years, lang))
     if not (total.ci_low > 0 or total.ci_high < 0):
         name = kw["metric"]
         return L.t("attribution_none", lang, **{**kw, "metric": name[0].upper() + name[1:]})
@@ -95,7 +95,7 @@ def headline_box(diffs, final, means, scenarios, baseline, lang, years, robust=N
     for sc in scenarios:
         if sc == baseline:
             continue
-        parts.append(f"<h3>{html.escape(L.t('headline_vs', lang, scenario=W.quoted(L.scenario(sc, lang), lang), baseline=W.quoted(L.scenario(baseline, lang), lang), years=N.num(years, lang)))}</h3><ul>")
+        parts.append(f"<h3>{html.escape(L.t('headline_vs', lang, scenario=W.quoted(L.scenario(sc, lang), lang), baseline=W.quoted(L.scenario(baseline, lang), lang), years=N.duration(years, lang, nominative=True)))}</h3><ul>")
         for verdict, text in HL.messages(diffs, final, means, sc, baseline, lang, years, robust):
             parts.append(f'<li><span class="tag {VERDICT_CLASS[verdict]}">{W.word(verdict, lang)}</span> '
                          f"{html.escape(text)}</li>")
@@ -197,7 +197,7 @@ def render(*, figs, summary, diffs, final, means, ts, munis, configs, scenarios,
     n = len(seeds)
     parts = [f"<h1>{L.t('title', lang)}</h1>",
              f'<p class="meta">{L.t("region", lang)}: <b>{html.escape(region)}</b> · {n} {L.t("runs", lang)} · '
-             f'{N.num(years, lang)} {L.t("years", lang)}</p>']
+             f'{L.t("simulated", lang, years=N.duration(years, lang, nominative=True))}</p>']
     if len(scenarios) > 1:
         parts.append(headline_box(diffs, final, means, scenarios, baseline, lang, years, robust))
     parts.append(f"<h2>{L.t('arrangements', lang)}</h2><dl>")

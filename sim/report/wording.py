@@ -88,8 +88,8 @@ WORDS = {
     "better": ("better", "besser"), "worse": ("worse", "schlechter"), "none": ("no clear change", "keine klare Veränderung"),
     "cost_up": ("additional cost", "Mehrkosten"), "cost_down": ("savings", "Einsparung"),
     "range": ("range", "Spanne"), "every_run": ("the same in every run", "in allen Läufen gleich"),
-    "year": ("a year", "pro Jahr"), "total": ("in {years} years", "in {years} Jahren"),
-    "end": ("after {years} years", "nach {years} Jahren"), "months_unit": (" months", " Monate"),
+    "year": ("a year", "pro Jahr"), "total": ("in {years}", "in {years}"),
+    "end": ("after {years}", "nach {years}"), "months_unit": (" months", " Monate"),
     "none_list": ("No clear change with {scenario} in: {items}.", "Keine klare Veränderung mit {scenario} bei: {items}."),
 }
 
@@ -144,7 +144,7 @@ def verdict(name: str, low: float, high: float, mean: float) -> str:
 
 def time_base(name: str, lang: str, years: float) -> str:
     base = FIGURES[name].base if name in FIGURES else ""
-    return word(base, lang, years=N.num(years, lang)) if base else ""
+    return word(base, lang, years=N.duration(years, lang)) if base else ""
 
 
 def quoted(name: str, lang: str) -> str:
