@@ -251,10 +251,10 @@ class CooperationModel(mesa.Model):
     def embedded(self, project: Project, candidate) -> float:
         """Share of the project's members that ``candidate`` has been in a project with, or shares a project
         partner with (the other side's embeddedness, as the consortium rule weighs it)."""
-        from sim.submodels.search import project_history
+        from sim.submodels.search import knows
 
         net, c = self.network, candidate.unique_id
-        return sum(any(project_history(net, m, c)) for m in project.members) / len(project.members)
+        return sum(knows(net, m, c) for m in project.members) / len(project.members)
 
     def running_pairs(self) -> set[tuple[int, int]]:
         """Member pairs of projects under way (their ties are in use)."""

@@ -67,6 +67,9 @@ class CollabNetwork:
         self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> live neighbours by sector index
         self.eid_of: dict[int, dict[int, int]] = {}             # node -> {live neighbour: slot}
         self.slot_of: dict[tuple[int, int], int] = {}           # (smaller, larger) -> slot, live or not
+        self.partners: dict[int, set[int]] = {}                 # node -> nodes it has started a joint project
+        #                                                         with (projects > 0), tie live or not; kept by
+        #                                                         joint_project, so read partner history here
         self._cache: dict[str, tuple] = {}                       # per-month results, keyed on (step, changes)
         self._ver: list[int] = []                                # per node: bumped when its ties or evidence change
         self._opinions: dict[tuple[int, int, bool], tuple] = {}  # (observer, target, third) -> (versions, step, opinion)
@@ -115,6 +118,7 @@ class CollabNetwork:
         self.sector[node] = self._sector[node] = SECTORS.index(sector)
         self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
         self.eid_of[node] = {}
+        self.partners[node] = set()
         self.actor_neighbours[node] = set()
         self.nodes[node] = {"sector": sector, **attrs}
 
@@ -206,6 +210,14 @@ class CollabNetwork:
         self.contact[eid] = step
         self.changes += 1
         return eid
+
+    def joint_project(self, eid: int) -> None:
+        """The two ends of slot ``eid`` start a joint project (count it here, not in ``projects`` directly,
+        so that ``partners`` stays in step)."""
+        self.projects[eid] += 1
+        u, v = self._u[eid], self.v.item(eid)
+        self.partners[u].add(v)
+        self.partners[v].add(u)
 
     def touch(self, u: int, v: int, step: int) -> None:
         """Contact between u and v this month (a meeting, a joint project), if they are tied."""
@@ -327,16 +339,22 @@ class CollabNetwork:
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
 
-    def contact_trust(self, observer: int, step: int) -> dict[int, float]:
-        """Observer's trust in each of its live contacts (its own evidence), as one dict."""
+    def contact_trust(self, observer: int, step: int, among=None) -> dict[int, float]:
+        """Observer's trust in each of its live contacts (its own evidence), as one dict; with ``among``
+        (live contacts of it), in those only."""
         if step < self.latest:
             self.decay(step, 0)
         if step >= len(self._powers_r):
             self._tables(step)
         a, b = self.a, self.b
+        us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+        slots = self.eid_of[observer]
         out = {}
-        for k, eid in self.eid_of[observer].items():
-            r, s = self._ev(eid, observer, step)
+        for k in (slots if among is None else among):
+            eid = slots[k]
+            d = 2 * eid + (us[eid] != observer)
+            age = step - lasts[d]
+            r, s = rs[d] * pr[age], ss[d] * ps[age]
             den = r + s + a + b
             out[k] = (r + a) / den if den > 0 else 0.0
         return out
@@ -375,13 +393,20 @@ class CollabNetwork:
         if third_party and target in self.eid_of:
             mine, theirs = self.eid_of[observer], self.eid_of[target]
             small, large = (theirs, mine) if len(mine) > len(theirs) else (mine, theirs)
-            for k in small:
+            us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+            for k in small:                                   # _ev written out: the same numbers, in the same order
                 if k not in large or k == observer or k == target:
                     continue
-                r_ok, s_ok = self._ev(mine[k], observer, step)
+                eid = mine[k]
+                d = 2 * eid + (us[eid] != observer)
+                r_ok = rs[d] * pr[step - lasts[d]]
                 if r_ok <= 0:
                     continue
-                r_kt, s_kt = self._ev(theirs[k], k, step)
+                s_ok = ss[d] * ps[step - lasts[d]]
+                eid = theirs[k]
+                d = 2 * eid + (us[eid] != k)
+                age = step - lasts[d]
+                r_kt, s_kt = rs[d] * pr[age], ss[d] * ps[age]
                 if r_kt + s_kt <= 0:
                     continue
                 den = (s_ok + W) * (r_kt + s_kt + W) + W * r_ok

@@ -95,7 +95,7 @@ def own_search(model, ask: Ask, t: int, vetted: bool = False) -> bool:
     if len(known) == 1:
         order = list(known)
     else:
-        trust = net.contact_trust(ask.ngo, t)
+        trust = net.contact_trust(ask.ngo, t, known)
         order = [c for _, c in sorted((-trust[c], c) for c in known)[: cfg.ngo_asks]]
     for c in order:
         if not ngo.spend(cfg.information_cost):
@@ -111,10 +111,10 @@ def own_search(model, ask: Ask, t: int, vetted: bool = False) -> bool:
 def match(model, ask: Ask, company, commitment: float, introduced: bool, t: int) -> Project:
     """The company takes the request on: a company-NGO project starts."""
     cfg = model.cfg.requests
-    from sim.submodels.search import project_history
+    from sim.submodels.search import knows
 
     staff = cfg.company_staff_months
-    known = float(any(project_history(model.network, ask.ngo, company.unique_id)))
+    known = float(knows(model.network, ask.ngo, company.unique_id))
     company.budget_left -= ask.value
     company.committed += staff
     project = Project(pid=len(model.projects), lead=ask.ngo, created=ask.created, lead_index=ask.home, programme="",
@@ -123,8 +123,8 @@ def match(model, ask: Ask, company, commitment: float, introduced: bool, t: int)
                       commitment=[1.0, commitment], private_work=[0.0, staff], embedded=[known, known],
                       companies=1, cost=ask.value, value=ask.value)
     model.add_project(project, t)
-    eid = model.network.tie(ask.ngo, company.unique_id, "introduction" if introduced else "project", t)
-    model.network.projects[eid] += 1
+    model.network.joint_project(model.network.tie(ask.ngo, company.unique_id,
+                                                  "introduction" if introduced else "project", t))
     model.move(project, State.CONSORTIUM, t)
     model.move(project, State.IMPLEMENTATION, t)
     return project

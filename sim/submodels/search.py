@@ -132,7 +132,7 @@ def rank(model, project: Project, candidates: list[int], t: int, opinions: dict 
                                          model.streams["partners"])
     check_ranking(model, candidates, order)
     worth = [c for c, v in zip(candidates, value) if v > 0]
-    model.projects.candidates_weighed(sum(any(project_history(net, lead, c)) for c in worth), len(worth))
+    model.projects.candidates_weighed(sum(knows(net, lead, c) for c in worth), len(worth))
     return order, dict(zip(candidates, value))
 
 
@@ -202,7 +202,7 @@ def introducers(model, lead: int, t: int) -> list[int]:
     if len(contacts) <= k:
         chosen = sorted(contacts)
     else:
-        trust = net.contact_trust(lead, t)
+        trust = net.contact_trust(lead, t, contacts)
         chosen = [c for _, c in sorted((-trust[c], c) for c in contacts)[:k]]
     cache[lead] = (t, chosen)
     return chosen
@@ -248,8 +248,7 @@ def add_member(model, project: Project, candidate, commitment: float, introduced
         else:
             project.ngos += 1
     for m in project.members:                          # members of a consortium all meet (shared governance)
-        eid = net.tie(m, c, "introduction" if introduced and m == lead else "project", t)
-        net.projects[eid] += 1
+        net.joint_project(net.tie(m, c, "introduction" if introduced and m == lead else "project", t))
     project.members.append(c)
     project.scopes.append(scope)
     project.chunks.append(chunk)
@@ -268,19 +267,31 @@ def embeddedness(net, members: list[int]) -> list[float]:
         return [0.0] * len(members)
     out = []
     for m in members:
-        known = sum(any(project_history(net, m, o)) for o in members if o != m)
+        known = sum(knows(net, m, o) for o in members if o != m)
         out.append(known / (len(members) - 1))
     return out
 
 
 def project_history(net, a: int, b: int) -> tuple[bool, bool]:
     """(closes a triangle, repeats): had a and b a shared partner, each of them a partner of a joint project
-    with it before; had a and b themselves been partners in a project before."""
-    slot = net.slot_of.get((a, b) if a < b else (b, a))
-    repeats = slot is not None and int(net.projects[slot]) > 0
-    mine, theirs = net.eid_of[a], net.eid_of[b]
+    with it before (the ties to it live); had a and b themselves been partners in a project before."""
+    mine, theirs = net.partners[a], net.partners[b]
+    return _triangle(net, a, b, mine, theirs), b in mine
+
+
+def knows(net, a: int, b: int) -> bool:
+    """``any(project_history(net, a, b))``, looking for a triangle only if a and b are not partners already."""
+    mine = net.partners[a]
+    return b in mine or _triangle(net, a, b, mine, net.partners[b])
+
+
+def _triangle(net, a: int, b: int, mine: set[int], theirs: set[int]) -> bool:
+    if not mine or not theirs:
+        return False
     if len(mine) > len(theirs):
         mine, theirs = theirs, mine
-    projects = net.projects
-    triangle = any(projects[e] > 0 and projects[theirs[k]] > 0 for k, e in mine.items() if k in theirs)
-    return triangle, repeats
+    live_a, live_b = net.eid_of[a], net.eid_of[b]
+    for k in mine:
+        if k in theirs and k in live_a and k in live_b:
+            return True
+    return False
