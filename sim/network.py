@@ -393,10 +393,13 @@ class CollabNetwork:
         if third_party and target in self.eid_of:
             mine, theirs = self.eid_of[observer], self.eid_of[target]
             small, large = (theirs, mine) if len(mine) > len(theirs) else (mine, theirs)
+            common = small.keys() & large.keys()
+            common.discard(observer)
+            common.discard(target)
+            if len(common) > 1:                               # the sum in the order of ``small``, as always
+                common = [k for k in small if k in common]
             us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
-            for k in small:                                   # _ev written out: the same numbers, in the same order
-                if k not in large or k == observer or k == target:
-                    continue
+            for k in common:                                  # _ev written out: the same numbers, in the same order
                 eid = mine[k]
                 d = 2 * eid + (us[eid] != observer)
                 r_ok = rs[d] * pr[step - lasts[d]]

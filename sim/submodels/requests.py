@@ -95,8 +95,7 @@ def own_search(model, ask: Ask, t: int, vetted: bool = False) -> bool:
     if len(known) == 1:
         order = list(known)
     else:
-        trust = net.contact_trust(ask.ngo, t, known)
-        order = [c for _, c in sorted((-trust[c], c) for c in known)[: cfg.ngo_asks]]
+        order = most_trusted(model, ask.ngo, known, t)
     for c in order:
         if not ngo.spend(cfg.information_cost):
             break
@@ -106,6 +105,21 @@ def own_search(model, ask: Ask, t: int, vetted: bool = False) -> bool:
             match(model, ask, company, commitment, False, t)
             return True
     return False
+
+
+def most_trusted(model, ngo: int, known: set[int], t: int) -> list[int]:
+    """The ``ngo_asks`` companies among ``known`` (its business contacts) the NGO trusts most, kept for the
+    month until its ties or evidence change (its version in the network; an NGO makes several requests)."""
+    net = model.network
+    cache = model.scratch.setdefault("most_trusted", {})
+    key = (t, net._ver[ngo])
+    hit = cache.get(ngo)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    trust = net.contact_trust(ngo, t, known)
+    order = [c for _, c in sorted((-trust[c], c) for c in known)[: model.cfg.requests.ngo_asks]]
+    cache[ngo] = (key, order)
+    return order
 
 
 def match(model, ask: Ask, company, commitment: float, introduced: bool, t: int) -> Project:
