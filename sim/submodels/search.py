@@ -85,6 +85,7 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
     """The eligible candidates the lead weighs: per sector's pool, at most ``shortlist`` of them, taken in
     the order of keyed draws for this project (the same idea weighs the same candidates in every scenario)."""
     k, seed = model.cfg.projects.shortlist, project.seed
+    ok = eligibility(model, project)
     out = []
     for pool in pools:
         if not pool:
@@ -92,19 +93,36 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
         if len(pool) <= k:
             order = sorted(pool)
         elif len(pool) < 64:                           # the same order as keyed_many, in plain Python
-            base = _mix(_mix(seed) ^ TIEBREAK)
-            order = [c for _, c in sorted((_mix(base ^ c), c) for c in pool)]
+            draws = tiebreaks(model, project)
+            base = None
+            for c in pool:
+                if c not in draws:
+                    if base is None:
+                        base = _mix(_mix(seed) ^ TIEBREAK)
+                    draws[c] = _mix(base ^ c)
+            order = [c for _, c in sorted((draws[c], c) for c in pool)]
         else:
             nodes = sorted(pool)
             order = [nodes[i] for i in np.argsort(keyed_many(seed, TIEBREAK, nodes), kind="stable").tolist()]
         taken = 0
         for c in order:
-            if eligible(model, project, c):
+            if ok(c):
                 out.append(c)
                 taken += 1
                 if taken == k:
                     break
     return sorted(out)
+
+
+def tiebreaks(model, project: Project) -> dict[int, int]:
+    """The project's keyed draw (hash) for each candidate it has put in order, kept while it searches."""
+    cache = model.scratch.setdefault("tiebreaks", {})
+    draws = cache.get(project.pid)
+    if draws is None or draws[0] != project.seed:
+        if len(cache) > 50_000:
+            cache.clear()
+        draws = cache[project.pid] = (project.seed, {})
+    return draws[1]
 
 
 def rank(model, project: Project, candidates: list[int], t: int, opinions: dict | None = None):
@@ -156,11 +174,30 @@ def wanted_sectors(model, project: Project) -> list[int]:
 def eligible(model, project: Project, node: int) -> bool:
     """Could this node take part: a municipality with open need of the theme, or a company or NGO with
     monthly time left for the project's share of the work."""
-    agent = model.agent(node)
+    return eligibility(model, project)(node)
+
+
+def _eligible(model, project: Project, node: int) -> bool:
+    agent = model.by_id[node]
     if agent.sector == "public":
         return model.needs.available(agent.index, project.theme) > 1e-9
     monthly = model.cfg.projects.private_work_share * project.staff_months / project.duration
     return agent.capacity - agent.committed >= monthly
+
+
+def eligibility(model, project: Project):
+    """:func:`eligible` for one project as a function of the node (what it needs looked up once)."""
+    by_id, needs, theme = model.by_id, model.needs, project.theme
+    if not project.duration:                           # (dividing by it raises, as it always has)
+        return lambda node: _eligible(model, project, node)
+    monthly = model.cfg.projects.private_work_share * project.staff_months / project.duration
+
+    def ok(node: int) -> bool:
+        agent = by_id[node]
+        if agent.sector == "public":
+            return needs.available(agent.index, theme) > 1e-9
+        return agent.capacity - agent.committed >= monthly
+    return ok
 
 
 def direct(model, project: Project) -> list[set[int]]:
