@@ -297,7 +297,7 @@ def network(model) -> dict[str, float]:
     d = net.directed_trust(model.steps)
     in_use = int((d.contact[0::2] >= model.steps - model.cfg.network.in_use_months).sum())
     degree = np.array(net.degree[: max(net.nodes, default=0) + 1])
-    actors = degree[[a.unique_id for a in model.municipalities + model.companies + model.ngos]] if n else degree
+    actors = degree[actor_ids(model)] if n else degree
     central = float((actors.max() - actors).sum() / ((n - 1) * (n - 2))) if n > 2 else 0.0
     return {"ties": float(ties), "density": 2.0 * ties / (n * (n - 1)) if n > 1 else 0.0,
             "clustering": net.average_clustering(n),
@@ -305,6 +305,24 @@ def network(model) -> dict[str, float]:
             "centralisation": central, "ties_in_use": float(in_use)}
 
 
+def actor_ids(model) -> np.ndarray:
+    """The ids of the municipalities, companies and NGOs, in that order (kept while the groups stay)."""
+    groups = (model.municipalities, model.companies, model.ngos)
+    key = tuple((id(g), len(g)) for g in groups)
+    try:
+        cached = _actor_ids.get(model)
+    except TypeError:                                   # a stand-in that cannot be weakly referenced
+        cached = None
+    if cached is None or cached[0] != key:
+        cached = (key, np.array([a.unique_id for g in groups for a in g], dtype=np.intp))
+        try:
+            _actor_ids[model] = cached
+        except TypeError:
+            pass
+    return cached[1]
+
+
+_actor_ids: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (its groups, their ids)
 _last_gini: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (its grants, their Gini)
 
 

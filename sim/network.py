@@ -160,9 +160,41 @@ class CollabNetwork:
         self._revive(range(first, first + k))
         self.changes += 1
 
+    def _add_tie(self, u: int, v: int, kind: str, step: int) -> int:
+        """:meth:`add_ties` for one new pair of different nodes, without evidence, in plain Python; its slot."""
+        eid = self._n
+        self._reserve(eid + 1)
+        su, sv = self._sector[u], self._sector[v]
+        self.u[eid], self.v[eid], self.su[eid], self.sv[eid] = u, v, su, sv
+        self.pair[eid] = 3 * min(su, sv) + max(su, sv)
+        self.kind[eid], self.projects[eid], self.created[eid], self.contact[eid] = TIE_KINDS.index(kind), 0, step, step
+        self.r[2 * eid: 2 * eid + 2] = 0.0
+        self.s[2 * eid: 2 * eid + 2] = 0.0
+        self.last[2 * eid: 2 * eid + 2] = step
+        self.latest = max(self.latest, step)
+        self._n += 1
+        self._u.append(u)
+        self._r.extend((0.0, 0.0))
+        self._s.extend((0.0, 0.0))
+        self._last.extend((step, step))
+        self.slot_of[(u, v) if u < v else (v, u)] = eid
+        self._revive([eid])
+        self.changes += 1
+        return eid
+
     def _revive(self, slots) -> None:
         """Make the ties of these slots alive: neighbour sets, triangles, tallies."""
         slots = list(slots)
+        if len(slots) == 1:                                  # one tie (a project, a meeting): plain Python
+            eid = slots[0]
+            su, sv = self.su.item(eid), self.sv.item(eid)
+            code = self.pair.item(eid) if su != COORDINATION and sv != COORDINATION else NOT_TALLIED
+            self.tally[eid] = code
+            self.ties_by_pair[code] += 1
+            self.alive[eid] = True
+            self._link([(self._u[eid], self.v.item(eid), eid)], +1)
+            self._topology += 1
+            return
         arr = np.array(slots, dtype=np.int64)
         actors = (self.su[arr] != COORDINATION) & (self.sv[arr] != COORDINATION)
         self.tally[arr] = np.where(actors, self.pair[arr], NOT_TALLIED)
@@ -203,8 +235,7 @@ class CollabNetwork:
                                  "add them (add_node) before tying them")
             eid = self.slot_of.get((u, v) if u < v else (v, u))
             if eid is None:
-                self.add_ties([u], [v], kind, step)
-                return self._n - 1
+                return self._add_tie(u, v, kind, step)
             self.kind[eid], self.created[eid] = TIE_KINDS.index(kind), step
             self._revive([eid])
         self.contact[eid] = step

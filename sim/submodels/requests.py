@@ -76,10 +76,11 @@ def agrees(model, ask: Ask, company, vetted: bool, t: int) -> tuple[bool, float]
     cfg = model.cfg.requests
     if company.budget_left < ask.value or company.capacity - company.committed < cfg.company_staff_months:
         return False, 0.0
-    if company.willingness * expected_concreteness(model, vetted) < cfg.acceptance:
+    concreteness = expected_concreteness(model, vetted)
+    if company.willingness * concreteness < cfg.acceptance:
         return False, 0.0                              # not even with full trust in the NGO
     mean, _ = model.trust_rule.opinion(model.network, company.unique_id, ask.ngo, t)
-    worth = company.willingness * mean * expected_concreteness(model, vetted)
+    worth = company.willingness * mean * concreteness
     if worth < cfg.acceptance or worth <= 0:
         return False, 0.0
     return True, 1.0 - cfg.acceptance / worth
