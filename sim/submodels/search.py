@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.network import SECTORS
 from sim.projects import Project, State
-from sim.rng import TIEBREAK, _mix, keyed_many
+from sim.rng import TIEBREAK, _mix
 
 PUBLIC, BUSINESS, CIVIL = (SECTORS.index(s) for s in ("public", "business", "civil"))
 
@@ -92,8 +92,8 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
             continue
         if len(pool) <= k:
             order = sorted(pool)
-        elif len(pool) < 64:                           # the same order as keyed_many, in plain Python
-            draws = tiebreaks(model, project)
+        else:                                          # keyed_many's draws and order, in plain Python, each
+            draws = tiebreaks(model, project)          # candidate's draw made once per project
             base = None
             for c in pool:
                 if c not in draws:
@@ -101,9 +101,6 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
                         base = _mix(_mix(seed) ^ TIEBREAK)
                     draws[c] = _mix(base ^ c)
             order = [c for _, c in sorted((draws[c], c) for c in pool)]
-        else:
-            nodes = sorted(pool)
-            order = [nodes[i] for i in np.argsort(keyed_many(seed, TIEBREAK, nodes), kind="stable").tolist()]
         taken = 0
         for c in order:
             if ok(c):
