@@ -100,7 +100,7 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
                     if base is None:
                         base = _mix(_mix(seed) ^ TIEBREAK)
                     draws[c] = _mix(base ^ c)
-            order = [c for _, c in sorted((draws[c], c) for c in pool)]
+            order = sorted(pool, key=draws.__getitem__)    # (the draws differ: _mix is a bijection)
         taken = 0
         for c in order:
             if ok(c):
