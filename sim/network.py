@@ -420,9 +420,23 @@ class CollabNetwork:
         return self._r[d] * self._powers_r[age], self._s[d] * self._powers_s[age]
 
     def _opinion(self, observer: int, target: int, step: int, third_party: bool) -> tuple[float, float]:
-        r, s = self.evidence(observer, target, step)          # (also checks step and grows the tables)
-        if third_party and target in self.eid_of:
-            mine, theirs = self.eid_of[observer], self.eid_of[target]
+        if step < self.latest:
+            self.decay(step, 0)                              # raises: evidence cannot be read backwards
+        if step >= len(self._powers_r):
+            self._tables(step)
+        eid_of = self.eid_of
+        own = eid_of.get(observer)                           # :meth:`evidence`, written out
+        eid = own.get(target) if own is not None else None
+        if eid is None:
+            eid = self.slot_of.get((observer, target) if observer < target else (target, observer))
+        if eid is None:
+            r = s = 0.0
+        else:
+            d = 2 * eid + (self._u[eid] != observer)
+            age = step - self._last[d]
+            r, s = self._r[d] * self._powers_r[age], self._s[d] * self._powers_s[age]
+        if third_party and target in eid_of:
+            mine, theirs = eid_of[observer], eid_of[target]
             small, large = (theirs, mine) if len(mine) > len(theirs) else (mine, theirs)
             common = small.keys() & large.keys()
             common.discard(observer)
