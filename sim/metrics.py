@@ -68,7 +68,7 @@ def pipeline(model) -> dict[str, float]:
     out.update({name: float(reached[state]) for name, state in PIPELINE.items()})
     out["funded_completions"] = float(funded[State.COMPLETED])
     out["self_funded_completions"] = float(reached[State.COMPLETED] - funded[State.COMPLETED])
-    out["resubmissions"] = float(sum(1 for p in book.all if p.origin == "resubmission"))
+    out["resubmissions"] = float(book.resubmissions)
     out["requests"] = float(book.requests)
     out["request_matches"] = float(req[State.IMPLEMENTATION])
     out["request_completions"] = float(req[State.COMPLETED])
@@ -123,8 +123,8 @@ def consortia(model) -> dict[str, float]:
     for size in range(1, SIZE_BINS):
         out[f"consortium_size_{size}"] = float(sizes[size - 1])
     out["consortium_size_5plus"] = float(sizes[-1])
-    formed = [len(p.members) for p in book.all if p.origin == "idea" and State.CONSORTIUM in p.entered]
-    out["consortium_size_mean"] = float(np.mean(formed)) if formed else float("nan")
+    formed, members = book.formed             # (exact integers: their mean is the same as numpy's)
+    out["consortium_size_mean"] = members / formed if formed else float("nan")
     joined, triangles, repeats = book.partnerships
     out["triangle_share"] = ratio(triangles, joined)
     out["repeat_share"] = ratio(repeats, joined)
