@@ -418,9 +418,9 @@ def municipality_table(model) -> pd.DataFrame:
         **{name: counts[:, j] for j, name in enumerate(names)},
         "funds_approved_eur": grants, "funds_per_head_eur": grants / model.population,
         "ties": [len(net.eid_of[m.unique_id]) for m in munis],
-        "trust_in_others": [float(np.mean([net.trust(m.unique_id, o, step) for o in net.eid_of[m.unique_id]]))
+        "trust_in_others": [float(np.mean(list(net.contact_trust(m.unique_id, step).values())))
                             if net.eid_of[m.unique_id] else float("nan") for m in munis],
-        "trust_of_others": [float(np.mean([net.trust(o, m.unique_id, step) for o in net.eid_of[m.unique_id]]))
+        "trust_of_others": [float(np.mean(net.contacts_trust(m.unique_id, step)))
                             if net.eid_of[m.unique_id] else float("nan") for m in munis],
     })
     return table

@@ -390,6 +390,24 @@ class CollabNetwork:
             out[k] = (r + a) / den if den > 0 else 0.0
         return out
 
+    def contacts_trust(self, node: int, step: int) -> list[float]:
+        """Each live contact's trust in ``node`` (its own evidence), in the order of ``eid_of[node]``: the
+        numbers ``[trust(o, node, step) for o in eid_of[node]]`` gives."""
+        if step < self.latest:
+            self.decay(step, 0)
+        if step >= len(self._powers_r):
+            self._tables(step)
+        a, b = self.a, self.b
+        us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+        out = []
+        for o, eid in self.eid_of[node].items():
+            d = 2 * eid + (us[eid] != o)
+            age = step - lasts[d]
+            r, s = rs[d] * pr[age], ss[d] * ps[age]
+            den = r + s + a + b
+            out.append((r + a) / den if den > 0 else 0.0)
+        return out
+
     def trust_many(self, observer: int, targets: list[int], step: int) -> np.ndarray:
         return np.array([self.trust(observer, t, step) for t in targets], dtype=float)
 

@@ -272,3 +272,14 @@ def test_partner_sets_and_project_history_agree_with_the_slot_arrays():
             assert knows(net, a, b) == (triangle or repeats)
             seen.add((triangle, repeats))
     assert (True, False) in seen and (False, True) in seen and (False, False) in seen   # every case was met
+
+
+def test_contacts_trust_equals_each_contacts_own_trust():
+    model = CooperationModel(Config(seed=5, horizon_months=24))
+    for _ in range(24):
+        model.step()
+    net, t = model.network, model.steps
+    for m in model.municipalities:
+        node = m.unique_id
+        assert net.contacts_trust(node, t) == [net.trust(o, node, t) for o in net.eid_of[node]]
+        assert list(net.contact_trust(node, t).values()) == [net.trust(node, o, t) for o in net.eid_of[node]]
