@@ -110,7 +110,8 @@ def own_search(model, ask: Ask, t: int, vetted: bool = False) -> bool:
 
 def most_trusted(model, ngo: int, known: set[int], t: int) -> list[int]:
     """The ``ngo_asks`` companies among ``known`` (its business contacts) the NGO trusts most, kept for the
-    month until its ties or evidence change (its version in the network; an NGO makes several requests)."""
+    month until its ties or evidence change (its version in the network), for an NGO with several requests in a
+    month (in a default run about one in fifteen of these look-ups)."""
     net = model.network
     cache = model.scratch.setdefault("most_trusted", {})
     key = (t, net._ver[ngo])

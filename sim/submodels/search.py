@@ -41,6 +41,7 @@ def search_partners(model, t: int) -> None:
         done = grow(model, project, t)
         if done or t - project.entered[State.PARTNER_SEARCH] + 1 >= limit:
             finish(model, project, t)
+            model.scratch.get("tiebreaks", {}).pop(project.pid, None)     # its search is over
 
 
 def finish(model, project: Project, t: int) -> None:
@@ -112,7 +113,8 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
 
 
 def tiebreaks(model, project: Project) -> dict[int, int]:
-    """The project's keyed draw (hash) for each candidate it has put in order, kept while it searches."""
+    """The project's keyed draw (hash) for each candidate it has put in order, kept while it searches
+    (search_partners lets go of them when the search ends)."""
     cache = model.scratch.setdefault("tiebreaks", {})
     draws = cache.get(project.pid)
     if draws is None or draws[0] != project.seed:
