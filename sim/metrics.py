@@ -68,7 +68,7 @@ def pipeline(model) -> dict[str, float]:
     out.update({name: float(reached[state]) for name, state in PIPELINE.items()})
     out["funded_completions"] = float(funded[State.COMPLETED])
     out["self_funded_completions"] = float(reached[State.COMPLETED] - funded[State.COMPLETED])
-    out["resubmissions"] = float(sum(1 for p in book.all if p.origin == "resubmission"))
+    out["resubmissions"] = float(book.resubmissions)
     out["requests"] = float(book.requests)
     out["request_matches"] = float(req[State.IMPLEMENTATION])
     out["request_completions"] = float(req[State.COMPLETED])
@@ -123,8 +123,8 @@ def consortia(model) -> dict[str, float]:
     for size in range(1, SIZE_BINS):
         out[f"consortium_size_{size}"] = float(sizes[size - 1])
     out["consortium_size_5plus"] = float(sizes[-1])
-    formed = [len(p.members) for p in book.all if p.origin == "idea" and State.CONSORTIUM in p.entered]
-    out["consortium_size_mean"] = float(np.mean(formed)) if formed else float("nan")
+    formed, members = book.formed             # (exact integers: their mean is the same as numpy's)
+    out["consortium_size_mean"] = members / formed if formed else float("nan")
     joined, triangles, repeats = book.partnerships
     out["triangle_share"] = ratio(triangles, joined)
     out["repeat_share"] = ratio(repeats, joined)
@@ -297,7 +297,7 @@ def network(model) -> dict[str, float]:
     d = net.directed_trust(model.steps)
     in_use = int((d.contact[0::2] >= model.steps - model.cfg.network.in_use_months).sum())
     degree = np.array(net.degree[: max(net.nodes, default=0) + 1])
-    actors = degree[[a.unique_id for a in model.municipalities + model.companies + model.ngos]] if n else degree
+    actors = degree[actor_ids(model)] if n else degree
     central = float((actors.max() - actors).sum() / ((n - 1) * (n - 2))) if n > 2 else 0.0
     return {"ties": float(ties), "density": 2.0 * ties / (n * (n - 1)) if n > 1 else 0.0,
             "clustering": net.average_clustering(n),
@@ -305,6 +305,24 @@ def network(model) -> dict[str, float]:
             "centralisation": central, "ties_in_use": float(in_use)}
 
 
+def actor_ids(model) -> np.ndarray:
+    """The ids of the municipalities, companies and NGOs, in that order (kept while the groups stay)."""
+    groups = (model.municipalities, model.companies, model.ngos)
+    key = tuple((id(g), len(g)) for g in groups)
+    try:
+        cached = _actor_ids.get(model)
+    except TypeError:                                   # a stand-in that cannot be weakly referenced
+        cached = None
+    if cached is None or cached[0] != key:
+        cached = (key, np.array([a.unique_id for g in groups for a in g], dtype=np.intp))
+        try:
+            _actor_ids[model] = cached
+        except TypeError:
+            pass
+    return cached[1]
+
+
+_actor_ids: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (its groups, their ids)
 _last_gini: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # model -> (its grants, their Gini)
 
 
@@ -407,9 +425,9 @@ def municipality_table(model) -> pd.DataFrame:
         **{name: counts[:, j] for j, name in enumerate(names)},
         "funds_approved_eur": grants, "funds_per_head_eur": grants / model.population,
         "ties": [len(net.eid_of[m.unique_id]) for m in munis],
-        "trust_in_others": [float(np.mean([net.trust(m.unique_id, o, step) for o in net.eid_of[m.unique_id]]))
+        "trust_in_others": [float(np.mean(list(net.contact_trust(m.unique_id, step).values())))
                             if net.eid_of[m.unique_id] else float("nan") for m in munis],
-        "trust_of_others": [float(np.mean([net.trust(o, m.unique_id, step) for o in net.eid_of[m.unique_id]]))
+        "trust_of_others": [float(np.mean(net.contacts_trust(m.unique_id, step)))
                             if net.eid_of[m.unique_id] else float("nan") for m in munis],
     })
     return table

@@ -251,10 +251,24 @@ class CooperationModel(mesa.Model):
     def embedded(self, project: Project, candidate) -> float:
         """Share of the project's members that ``candidate`` has been in a project with, or shares a project
         partner with (the other side's embeddedness, as the consortium rule weighs it)."""
-        from sim.submodels.search import project_history
-
-        net, c = self.network, candidate.unique_id
-        return sum(any(project_history(net, m, c)) for m in project.members) / len(project.members)
+        net, c, members = self.network, candidate.unique_id, project.members
+        partners = net.partners
+        theirs = partners[c]
+        if not theirs:                                 # no joint project yet: neither repeats nor triangles
+            return 0 / len(members)
+        live_c, known = net.eid_of[c], 0
+        for m in members:                              # sim.submodels.search.knows, written out
+            mine = partners[m]
+            if c in mine:
+                known += 1
+            elif mine:
+                small, large = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
+                live_m = net.eid_of[m]
+                for k in small:
+                    if k in large and k in live_m and k in live_c:
+                        known += 1
+                        break
+        return known / len(members)
 
     def running_pairs(self) -> set[tuple[int, int]]:
         """Member pairs of projects under way (their ties are in use)."""

@@ -65,7 +65,7 @@ class NeedStock:
         self.renewal = np.array([getattr(cfg, t).renewal_per_year / 12.0 for t in THEMES])
 
     def available(self, i: int, k: int) -> float:
-        return max(float(self.open[i, k] - self.claimed[i, k]), 0.0)
+        return max(self.open.item(i, k) - self.claimed.item(i, k), 0.0)      # (Python floats: the same number)
 
     def claim(self, i: int, k: int, amount: float) -> None:
         """A project under way reserves ``amount`` of the available need (at most what is available)."""

@@ -67,6 +67,9 @@ class CollabNetwork:
         self.neighbours: dict[int, tuple[set[int], ...]] = {}   # node -> live neighbours by sector index
         self.eid_of: dict[int, dict[int, int]] = {}             # node -> {live neighbour: slot}
         self.slot_of: dict[tuple[int, int], int] = {}           # (smaller, larger) -> slot, live or not
+        self.partners: dict[int, set[int]] = {}                 # node -> nodes it has started a joint project
+        #                                                         with (projects > 0), tie live or not; kept by
+        #                                                         joint_project, so read partner history here
         self._cache: dict[str, tuple] = {}                       # per-month results, keyed on (step, changes)
         self._ver: list[int] = []                                # per node: bumped when its ties or evidence change
         self._opinions: dict[tuple[int, int, bool], tuple] = {}  # (observer, target, third) -> (versions, step, opinion)
@@ -115,6 +118,7 @@ class CollabNetwork:
         self.sector[node] = self._sector[node] = SECTORS.index(sector)
         self.neighbours[node] = (set(), set(), set(), set())    # one per entry of SECTORS
         self.eid_of[node] = {}
+        self.partners[node] = set()
         self.actor_neighbours[node] = set()
         self.nodes[node] = {"sector": sector, **attrs}
 
@@ -156,9 +160,41 @@ class CollabNetwork:
         self._revive(range(first, first + k))
         self.changes += 1
 
+    def _add_tie(self, u: int, v: int, kind: str, step: int) -> int:
+        """:meth:`add_ties` for one new pair of different nodes, without evidence, in plain Python; its slot."""
+        eid = self._n
+        self._reserve(eid + 1)
+        su, sv = self._sector[u], self._sector[v]
+        self.u[eid], self.v[eid], self.su[eid], self.sv[eid] = u, v, su, sv
+        self.pair[eid] = 3 * min(su, sv) + max(su, sv)
+        self.kind[eid], self.projects[eid], self.created[eid], self.contact[eid] = TIE_KINDS.index(kind), 0, step, step
+        self.r[2 * eid: 2 * eid + 2] = 0.0
+        self.s[2 * eid: 2 * eid + 2] = 0.0
+        self.last[2 * eid: 2 * eid + 2] = step
+        self.latest = max(self.latest, step)
+        self._n += 1
+        self._u.append(u)
+        self._r.extend((0.0, 0.0))
+        self._s.extend((0.0, 0.0))
+        self._last.extend((step, step))
+        self.slot_of[(u, v) if u < v else (v, u)] = eid
+        self._revive([eid])
+        self.changes += 1
+        return eid
+
     def _revive(self, slots) -> None:
         """Make the ties of these slots alive: neighbour sets, triangles, tallies."""
         slots = list(slots)
+        if len(slots) == 1:                                  # one tie (a project, a meeting): plain Python
+            eid = slots[0]
+            su, sv = self.su.item(eid), self.sv.item(eid)
+            code = self.pair.item(eid) if su != COORDINATION and sv != COORDINATION else NOT_TALLIED
+            self.tally[eid] = code
+            self.ties_by_pair[code] += 1
+            self.alive[eid] = True
+            self._link([(self._u[eid], self.v.item(eid), eid)], +1)
+            self._topology += 1
+            return
         arr = np.array(slots, dtype=np.int64)
         actors = (self.su[arr] != COORDINATION) & (self.sv[arr] != COORDINATION)
         self.tally[arr] = np.where(actors, self.pair[arr], NOT_TALLIED)
@@ -199,13 +235,20 @@ class CollabNetwork:
                                  "add them (add_node) before tying them")
             eid = self.slot_of.get((u, v) if u < v else (v, u))
             if eid is None:
-                self.add_ties([u], [v], kind, step)
-                return self._n - 1
+                return self._add_tie(u, v, kind, step)
             self.kind[eid], self.created[eid] = TIE_KINDS.index(kind), step
             self._revive([eid])
         self.contact[eid] = step
         self.changes += 1
         return eid
+
+    def joint_project(self, eid: int) -> None:
+        """The two ends of slot ``eid`` start a joint project (count it here, not in ``projects`` directly,
+        so that ``partners`` stays in step)."""
+        self.projects[eid] += 1
+        u, v = self._u[eid], self.v.item(eid)
+        self.partners[u].add(v)
+        self.partners[v].add(u)
 
     def touch(self, u: int, v: int, step: int) -> None:
         """Contact between u and v this month (a meeting, a joint project), if they are tied."""
@@ -327,18 +370,42 @@ class CollabNetwork:
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
 
-    def contact_trust(self, observer: int, step: int) -> dict[int, float]:
-        """Observer's trust in each of its live contacts (its own evidence), as one dict."""
+    def contact_trust(self, observer: int, step: int, among=None) -> dict[int, float]:
+        """Observer's trust in each of its live contacts (its own evidence), as one dict; with ``among``
+        (live contacts of it), in those only."""
         if step < self.latest:
             self.decay(step, 0)
         if step >= len(self._powers_r):
             self._tables(step)
         a, b = self.a, self.b
+        us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+        slots = self.eid_of[observer]
         out = {}
-        for k, eid in self.eid_of[observer].items():
-            r, s = self._ev(eid, observer, step)
+        for k in (slots if among is None else among):
+            eid = slots[k]
+            d = 2 * eid + (us[eid] != observer)
+            age = step - lasts[d]
+            r, s = rs[d] * pr[age], ss[d] * ps[age]
             den = r + s + a + b
             out[k] = (r + a) / den if den > 0 else 0.0
+        return out
+
+    def contacts_trust(self, node: int, step: int) -> list[float]:
+        """Each live contact's trust in ``node`` (its own evidence), in the order of ``eid_of[node]``: the
+        numbers ``[trust(o, node, step) for o in eid_of[node]]`` gives."""
+        if step < self.latest:
+            self.decay(step, 0)
+        if step >= len(self._powers_r):
+            self._tables(step)
+        a, b = self.a, self.b
+        us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+        out = []
+        for o, eid in self.eid_of[node].items():
+            d = 2 * eid + (us[eid] != o)
+            age = step - lasts[d]
+            r, s = rs[d] * pr[age], ss[d] * ps[age]
+            den = r + s + a + b
+            out.append((r + a) / den if den > 0 else 0.0)
         return out
 
     def trust_many(self, observer: int, targets: list[int], step: int) -> np.ndarray:
@@ -371,17 +438,41 @@ class CollabNetwork:
         return self._r[d] * self._powers_r[age], self._s[d] * self._powers_s[age]
 
     def _opinion(self, observer: int, target: int, step: int, third_party: bool) -> tuple[float, float]:
-        r, s = self.evidence(observer, target, step)          # (also checks step and grows the tables)
-        if third_party and target in self.eid_of:
-            mine, theirs = self.eid_of[observer], self.eid_of[target]
+        if step < self.latest:
+            self.decay(step, 0)                              # raises: evidence cannot be read backwards
+        if step >= len(self._powers_r):
+            self._tables(step)
+        eid_of = self.eid_of
+        own = eid_of.get(observer)                           # :meth:`evidence`, written out
+        eid = own.get(target) if own is not None else None
+        if eid is None:
+            eid = self.slot_of.get((observer, target) if observer < target else (target, observer))
+        if eid is None:
+            r = s = 0.0
+        else:
+            d = 2 * eid + (self._u[eid] != observer)
+            age = step - self._last[d]
+            r, s = self._r[d] * self._powers_r[age], self._s[d] * self._powers_s[age]
+        if third_party and target in eid_of:
+            mine, theirs = eid_of[observer], eid_of[target]
             small, large = (theirs, mine) if len(mine) > len(theirs) else (mine, theirs)
-            for k in small:
-                if k not in large or k == observer or k == target:
-                    continue
-                r_ok, s_ok = self._ev(mine[k], observer, step)
+            common = small.keys() & large.keys()
+            common.discard(observer)
+            common.discard(target)
+            if len(common) > 1:                               # the sum in the order of ``small``, as always
+                common = [k for k in small if k in common]
+            us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+            for k in common:                                  # _ev written out: the same numbers, in the same order
+                eid = mine[k]
+                d = 2 * eid + (us[eid] != observer)
+                r_ok = rs[d] * pr[step - lasts[d]]
                 if r_ok <= 0:
                     continue
-                r_kt, s_kt = self._ev(theirs[k], k, step)
+                s_ok = ss[d] * ps[step - lasts[d]]
+                eid = theirs[k]
+                d = 2 * eid + (us[eid] != k)
+                age = step - lasts[d]
+                r_kt, s_kt = rs[d] * pr[age], ss[d] * ps[age]
                 if r_kt + s_kt <= 0:
                     continue
                 den = (s_ok + W) * (r_kt + s_kt + W) + W * r_ok

@@ -169,6 +169,8 @@ class ProjectBook:
         self.lead_time_sum = {State.APPROVED: 0, State.COMPLETED: 0}   # months from idea, summed
         self.lead_time_n = {State.APPROVED: 0, State.COMPLETED: 0}     # ... over this many funded projects
         self.stage_reached: dict[tuple[int, State], int] = {}  # (stage, state) -> projects that entered it
+        self.resubmissions = 0                     # revised applications (origin "resubmission") added
+        self.formed = [0, 0]                       # new ideas that formed a consortium: count, their members
 
     def add(self, project: Project) -> None:
         self.all.append(project)
@@ -177,6 +179,8 @@ class ProjectBook:
         if project.origin == "idea":
             self.ideas += 1
             self.ideas_by_theme[project.theme] += 1
+        elif project.origin == "resubmission":
+            self.resubmissions += 1
 
     def move(self, project: Project, new: State, step: int) -> None:
         if new not in TRANSITIONS.get(project.state, ()):
@@ -184,6 +188,7 @@ class ProjectBook:
         del self.by_state[project.state][project.pid]
         self.by_state[new][project.pid] = project
         project.state = new
+        first = new not in project.entered
         project.entered[new] = step
         self._count(project, new)
         if project.stage:
@@ -204,6 +209,9 @@ class ProjectBook:
         if new == State.CONSORTIUM and project.origin in ("idea", "request"):
             if project.origin == "idea":
                 self.sizes[min(len(project.members), SIZE_BINS) - 1] += 1
+                if first:                          # (members join only while the partner search lasts)
+                    self.formed[0] += 1
+                    self.formed[1] += len(project.members)
             if len(project.members) > 1:
                 self.consortia[project.kind] += 1
 

@@ -245,3 +245,41 @@ def test_slots_and_neighbours_agree_with_the_graph_after_pruning():
     from_ids = {(u, v): eid for u, ids in net.eid_of.items() for v, eid in ids.items() if u < v}
     assert from_ids == {(min(u, v), max(u, v)): eid for (u, v), eid in from_graph.items()}
     assert all(net.slot_of[pair] == eid for pair, eid in from_ids.items())
+
+
+def test_partner_sets_and_project_history_agree_with_the_slot_arrays():
+    """network.partners (kept by joint_project) holds exactly the pairs whose slot counts a joint project, and
+    the quick project_history / knows read from it equal a walk over the live ties' slot arrays."""
+    from sim.submodels.search import knows, project_history
+
+    model = CooperationModel(Config(seed=4, horizon_months=48))
+    for _ in range(48):
+        model.step()
+    net = model.network
+    pairs = {(int(min(u, v)), int(max(u, v))) for u, v, n in
+             zip(net.u[: net._n], net.v[: net._n], net.projects[: net._n]) if n > 0}
+    assert pairs and pairs == {(min(a, b), max(a, b)) for a, bs in net.partners.items() for b in bs}
+    nodes = sorted({x for pair in pairs for x in pair})[:40]
+    seen = set()
+    for a in nodes:
+        for b in nodes:
+            if a == b:
+                continue
+            mine, theirs = net.eid_of[a], net.eid_of[b]
+            triangle = any(net.projects[e] > 0 and net.projects[theirs[k]] > 0 for k, e in mine.items() if k in theirs)
+            repeats = (min(a, b), max(a, b)) in pairs
+            assert project_history(net, a, b) == (triangle, repeats)
+            assert knows(net, a, b) == (triangle or repeats)
+            seen.add((triangle, repeats))
+    assert (True, False) in seen and (False, True) in seen and (False, False) in seen   # every case was met
+
+
+def test_contacts_trust_equals_each_contacts_own_trust():
+    model = CooperationModel(Config(seed=5, horizon_months=24))
+    for _ in range(24):
+        model.step()
+    net, t = model.network, model.steps
+    for m in model.municipalities:
+        node = m.unique_id
+        assert net.contacts_trust(node, t) == [net.trust(o, node, t) for o in net.eid_of[node]]
+        assert list(net.contact_trust(node, t).values()) == [net.trust(node, o, t) for o in net.eid_of[node]]

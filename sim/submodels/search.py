@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.network import SECTORS
 from sim.projects import Project, State
-from sim.rng import TIEBREAK, _mix, keyed_many
+from sim.rng import TIEBREAK, _mix
 
 PUBLIC, BUSINESS, CIVIL = (SECTORS.index(s) for s in ("public", "business", "civil"))
 
@@ -41,6 +41,7 @@ def search_partners(model, t: int) -> None:
         done = grow(model, project, t)
         if done or t - project.entered[State.PARTNER_SEARCH] + 1 >= limit:
             finish(model, project, t)
+            model.scratch.get("tiebreaks", {}).pop(project.pid, None)     # its search is over
 
 
 def finish(model, project: Project, t: int) -> None:
@@ -85,26 +86,42 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
     """The eligible candidates the lead weighs: per sector's pool, at most ``shortlist`` of them, taken in
     the order of keyed draws for this project (the same idea weighs the same candidates in every scenario)."""
     k, seed = model.cfg.projects.shortlist, project.seed
+    ok = eligibility(model, project)
     out = []
     for pool in pools:
         if not pool:
             continue
         if len(pool) <= k:
             order = sorted(pool)
-        elif len(pool) < 64:                           # the same order as keyed_many, in plain Python
-            base = _mix(_mix(seed) ^ TIEBREAK)
-            order = [c for _, c in sorted((_mix(base ^ c), c) for c in pool)]
-        else:
-            nodes = sorted(pool)
-            order = [nodes[i] for i in np.argsort(keyed_many(seed, TIEBREAK, nodes), kind="stable").tolist()]
+        else:                                          # keyed_many's draws and order, in plain Python, each
+            draws = tiebreaks(model, project)          # candidate's draw made once per project
+            base = None
+            for c in pool:
+                if c not in draws:
+                    if base is None:
+                        base = _mix(_mix(seed) ^ TIEBREAK)
+                    draws[c] = _mix(base ^ c)
+            order = sorted(pool, key=draws.__getitem__)    # (the draws differ: _mix is a bijection)
         taken = 0
         for c in order:
-            if eligible(model, project, c):
+            if ok(c):
                 out.append(c)
                 taken += 1
                 if taken == k:
                     break
     return sorted(out)
+
+
+def tiebreaks(model, project: Project) -> dict[int, int]:
+    """The project's keyed draw (hash) for each candidate it has put in order, kept while it searches
+    (search_partners lets go of them when the search ends)."""
+    cache = model.scratch.setdefault("tiebreaks", {})
+    draws = cache.get(project.pid)
+    if draws is None or draws[0] != project.seed:
+        if len(cache) > 50_000:
+            cache.clear()
+        draws = cache[project.pid] = (project.seed, {})
+    return draws[1]
 
 
 def rank(model, project: Project, candidates: list[int], t: int, opinions: dict | None = None):
@@ -132,7 +149,7 @@ def rank(model, project: Project, candidates: list[int], t: int, opinions: dict 
                                          model.streams["partners"])
     check_ranking(model, candidates, order)
     worth = [c for c, v in zip(candidates, value) if v > 0]
-    model.projects.candidates_weighed(sum(any(project_history(net, lead, c)) for c in worth), len(worth))
+    model.projects.candidates_weighed(sum(knows(net, lead, c) for c in worth), len(worth))
     return order, dict(zip(candidates, value))
 
 
@@ -161,11 +178,30 @@ def wanted_sectors(model, project: Project) -> list[int]:
 def eligible(model, project: Project, node: int) -> bool:
     """Could this node take part: a municipality with open need of the theme, or a company or NGO with
     monthly time left for the project's share of the work."""
-    agent = model.agent(node)
+    return eligibility(model, project)(node)
+
+
+def _eligible(model, project: Project, node: int) -> bool:
+    agent = model.by_id[node]
     if agent.sector == "public":
         return model.needs.available(agent.index, project.theme) > 1e-9
     monthly = model.cfg.projects.private_work_share * project.staff_months / project.duration
     return agent.capacity - agent.committed >= monthly
+
+
+def eligibility(model, project: Project):
+    """:func:`eligible` for one project as a function of the node (what it needs looked up once)."""
+    by_id, needs, theme = model.by_id, model.needs, project.theme
+    if not project.duration:                           # (dividing by it raises, as it always has)
+        return lambda node: _eligible(model, project, node)
+    monthly = model.cfg.projects.private_work_share * project.staff_months / project.duration
+
+    def ok(node: int) -> bool:
+        agent = by_id[node]
+        if agent.sector == "public":
+            return needs.available(agent.index, theme) > 1e-9
+        return agent.capacity - agent.committed >= monthly
+    return ok
 
 
 def direct(model, project: Project) -> list[set[int]]:
@@ -207,7 +243,7 @@ def introducers(model, lead: int, t: int) -> list[int]:
     if len(contacts) <= k:
         chosen = sorted(contacts)
     else:
-        trust = net.contact_trust(lead, t)
+        trust = net.contact_trust(lead, t, contacts)
         chosen = [c for _, c in sorted((-trust[c], c) for c in contacts)[:k]]
     cache[lead] = (t, chosen)
     return chosen
@@ -253,8 +289,7 @@ def add_member(model, project: Project, candidate, commitment: float, introduced
         else:
             project.ngos += 1
     for m in project.members:                          # members of a consortium all meet (shared governance)
-        eid = net.tie(m, c, "introduction" if introduced and m == lead else "project", t)
-        net.projects[eid] += 1
+        net.joint_project(net.tie(m, c, "introduction" if introduced and m == lead else "project", t))
     project.members.append(c)
     project.scopes.append(scope)
     project.chunks.append(chunk)
@@ -273,19 +308,31 @@ def embeddedness(net, members: list[int]) -> list[float]:
         return [0.0] * len(members)
     out = []
     for m in members:
-        known = sum(any(project_history(net, m, o)) for o in members if o != m)
+        known = sum(knows(net, m, o) for o in members if o != m)
         out.append(known / (len(members) - 1))
     return out
 
 
 def project_history(net, a: int, b: int) -> tuple[bool, bool]:
     """(closes a triangle, repeats): had a and b a shared partner, each of them a partner of a joint project
-    with it before; had a and b themselves been partners in a project before."""
-    slot = net.slot_of.get((a, b) if a < b else (b, a))
-    repeats = slot is not None and int(net.projects[slot]) > 0
-    mine, theirs = net.eid_of[a], net.eid_of[b]
+    with it before (the ties to it live); had a and b themselves been partners in a project before."""
+    mine, theirs = net.partners[a], net.partners[b]
+    return _triangle(net, a, b, mine, theirs), b in mine
+
+
+def knows(net, a: int, b: int) -> bool:
+    """``any(project_history(net, a, b))``, looking for a triangle only if a and b are not partners already."""
+    mine = net.partners[a]
+    return b in mine or _triangle(net, a, b, mine, net.partners[b])
+
+
+def _triangle(net, a: int, b: int, mine: set[int], theirs: set[int]) -> bool:
+    if not mine or not theirs:
+        return False
     if len(mine) > len(theirs):
         mine, theirs = theirs, mine
-    projects = net.projects
-    triangle = any(projects[e] > 0 and projects[theirs[k]] > 0 for k, e in mine.items() if k in theirs)
-    return triangle, repeats
+    live_a, live_b = net.eid_of[a], net.eid_of[b]
+    for k in mine:
+        if k in theirs and k in live_a and k in live_b:
+            return True
+    return False
