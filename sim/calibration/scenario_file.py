@@ -102,16 +102,17 @@ def scenario_provenance(name: str) -> dict | None:
 
 def summary_sentence(prov: dict, lang: str = "en") -> str:
     """'calibrated to A, B (run main); held-out pattern X reproduced within its range, Y not.'"""
-    fitted = ", ".join(prov.get("fitted_titles") or prov.get("fitted") or [])
+    fitted = ", ".join(prov.get("fitted_titles") if lang == "en" and prov.get("fitted_titles")
+                       else prov.get("fitted") or [])
     held = prov.get("held_out") or {}
     yes = [k for k, v in held.items() if v == "yes"]
     no = [k for k, v in held.items() if v != "yes"]
     if lang == "de":
-        text = f"kalibriert an {fitted} (Lauf {prov.get('run', '?')}, {prov.get('date', '')})"
+        text = f"kalibriert an den Mustern {fitted} (Lauf {prov.get('run', '?')} vom {prov.get('date', '')})"
         if yes:
-            text += f"; zurückgehaltene Muster innerhalb ihres Bereichs getroffen: {', '.join(yes)}"
+            text += f"; nicht zur Kalibrierung verwendete Muster im beobachteten Bereich wiedergegeben: {', '.join(yes)}"
         if no:
-            text += f"; nicht getroffen: {', '.join(no)}"
+            text += f"; nicht wiedergegeben: {', '.join(no)}"
         return text + "."
     text = f"calibrated to {fitted} (run {prov.get('run', '?')}, {prov.get('date', '')})"
     if yes:

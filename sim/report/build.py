@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from pathlib import Path
@@ -94,7 +95,11 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
         fig.savefig(folder / "figures" / f"{name}.png")
         fig.savefig(folder / "figures" / f"{name}.svg")
 
-    body = render(figs, summary, diffs, scenarios, baseline, lang, region, len(seeds), years, explained)
+    from sim.calibration.scenario_file import scenario_provenance, summary_sentence
+
+    calibrated = [f"{L.scenario(sc, lang)}: {summary_sentence(prov, lang)}" for sc in scenarios
+                  if (prov := scenario_provenance(sc))]
+    body = render(figs, summary, diffs, scenarios, baseline, lang, region, len(seeds), years, explained, calibrated)
     for fig in figs.values():
         plt.close(fig)
     out = folder / "report.html"
@@ -102,11 +107,12 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str) -> Pa
     return out
 
 
-def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years, explained=None) -> str:
+def render(figs, summary, diffs, scenarios, baseline, lang, region, n, years, explained=None, calibrated=()) -> str:
     parts = [f"<h1>{L.t('title', lang)}</h1>",
              f'<p class="meta">{L.t("region", lang)}: <b>{region}</b> · {n} {L.t("runs", lang)} · '
              f'{L.fmt(years, lang)} {L.t("years", lang)}</p>',
              f"<p>{L.t('intro', lang, n=n)}</p>"]
+    parts += [f'<p class="meta">{html.escape(c)}</p>' for c in calibrated]   # provenance of calibrated scenarios
     if len(scenarios) > 1:
         parts.append(f"<h2>{L.t('differences', lang)}</h2><ul class='sentences'>")
         parts += [f"<li>{s}</li>" for s in diffs.sentence]
