@@ -151,7 +151,9 @@ def run_fit(fit: Fit, patterns: Sequence[Pattern], settings: dict, runner: Runne
         frame = pd.DataFrame({keys[c]: df[c].to_numpy(float) for c in df.columns})
         frame.insert(0, "generation", t)
         frame["weight"] = np.asarray(w, float)
-        frame["distance"] = dist["distance"].to_numpy(float) if len(dist) == len(frame) else float("nan")
+        dw = dist["w"].to_numpy(float)
+        aligned = len(dist) == len(frame) and np.allclose(dw / dw.sum(), frame["weight"] / frame["weight"].sum())
+        frame["distance"] = dist["distance"].to_numpy(float) if aligned else float("nan")   # same particle order
         eps = gens.loc[gens.t == t, "epsilon"]
         frame["epsilon"] = float(eps.iloc[0]) if len(eps) else float("nan")
         pops.append(frame)
