@@ -146,7 +146,9 @@ def scenario_text(cal: Calibration, res: A.FitResult, run_name: str, date: str, 
     comments = {p.key: f"calibrated ({p.prior} prior {p.low:g}-{p.high:g}, run {run_name})" for p in fit.params}
     prov = {"calibration": cal.path.stem, "run": run_name, "date": date, "code_version": code_version(),
             "fit": fit.name, "fitted": [p.name for p in fit.patterns], "fitted_titles": [p.title for p in fit.patterns],
-            "held_out": {r.pattern: r.reproduced for r in held_out.itertuples()},
+            "held_out": {r.pattern: r.reproduced for r in held_out.itertuples() if r.scenario == fit.base_scenario},
+            "held_out_elsewhere": {r.pattern: r.reproduced for r in held_out.itertuples()
+                                   if r.scenario != fit.base_scenario},
             "values": res.point}
     return render_scenario(base_text(fit.base_scenario), fit.base_scenario, fit.scenario_file, res.point,
                            fit.params, header, comments, prov)
