@@ -233,3 +233,13 @@ def test_a_full_run_refuses_to_overwrite_a_calibrated_scenario(tmp_path, capsys)
         calibrate.main([f"out={tmp_path}"])
     assert info.value.code == 2 and "refuses to overwrite" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_experiment_files_still_run_the_calibrations_ranges_as_sweeps(tmp_path, capsys):
+    sim_main(["+experiment=calibration_prima_klima", "region=saarbruecken", "horizon_months=6", "hydra/launcher=basic",
+              "hydra.sweeper.levers.seed=[0]", f"output.sweep_dir={tmp_path}", "output.name=p3",
+              f"output.cache_dir={tmp_path / 'c'}"])
+    assert "Sweep p3: 13 of 13 runs complete" in capsys.readouterr().out
+    sweeper = yaml.safe_load((ROOT / "configs" / "experiment" / "calibration_klimawerk.yaml").read_text())["hydra"]["sweeper"]
+    bounds = {k: (v["low"], v["high"]) for k, v in sweeper["uncertainties"].items()}
+    assert bounds == {p.key: (p.low, p.high) for p in MAIN.fits[0].params}     # one set of ranges, not two
