@@ -16,10 +16,14 @@ def _plt():
     return plt
 
 
-def _axis(ax, p):
-    ax.set_xlim(p.low, p.high)
+def _axis(ax, p, which="x"):
+    from matplotlib.ticker import NullFormatter
+
+    (ax.set_xlim if which == "x" else ax.set_ylim)(p.low, p.high)
     if p.prior == "loguniform":
-        ax.set_xscale("log")
+        axis = ax.xaxis if which == "x" else ax.yaxis
+        (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+        axis.set_minor_formatter(NullFormatter())          # the minor labels of a short log axis overlap
 
 
 def marginals(results, path: Path) -> None:
@@ -62,9 +66,7 @@ def pairs(results, path: Path) -> None:
         ax.scatter(x, y, s=size, alpha=0.6, color="#dd8452", edgecolor="none")
         _axis(ax, px)
         if py:
-            ax.set_ylim(py.low, py.high)
-            if py.prior == "loguniform":
-                ax.set_yscale("log")
+            _axis(ax, py, "y")
         ax.set_xlabel(px.key, fontsize=7)
         ax.set_ylabel(py.key if py else "distance", fontsize=7)
         ax.set_title(r.fit.name, fontsize=9)
