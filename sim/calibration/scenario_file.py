@@ -102,8 +102,7 @@ def scenario_provenance(name: str) -> dict | None:
 
 def summary_sentence(prov: dict, lang: str = "en") -> str:
     """'calibrated to A, B (run main); held-out pattern X reproduced within its range, Y not.'"""
-    fitted = ", ".join(prov.get("fitted_titles") if lang == "en" and prov.get("fitted_titles")
-                       else prov.get("fitted") or [])
+    fitted = ", ".join(prov.get("fitted") or [])          # pattern names: configs/patterns/<name>.yaml
     held = prov.get("held_out") or {}
     yes = [k for k, v in held.items() if v == "yes"]
     no = [k for k, v in held.items() if v != "yes"]
