@@ -43,9 +43,9 @@ NETWORK_FILES = ("nodes.csv", "network_start.csv", "network_end.csv")
 # Packages whose version can change a run's numbers (random streams, graph algorithms, tables).
 KEY_PACKAGES = ("mesa", "numpy", "networkx", "scipy", "pandas")
 # Modules of sim/ that do not take part in computing or writing a run: editing them keeps the cache.
-NOT_MODEL = ("cli.py", "sweep.py", "cache.py", "compare.py", "app.py", "bench.py", "plots.py",
-             "report_text.py", "testing.py", "scaffold.py", "__main__.py", "analysis", "report", "hydra_plugin.py",
-             "hydra_guard.py", "dashboard_guard.py")
+NOT_MODEL = ("cli.py", "sweep.py", "cache.py", "compare.py", "app.py", "bench.py", "plots.py", "calibrate.py",
+             "calibration", "report_text.py", "testing.py", "scaffold.py", "__main__.py", "analysis", "report",
+             "hydra_plugin.py", "hydra_guard.py", "dashboard_guard.py")
 SIM_DIR = Path(__file__).resolve().parent
 
 

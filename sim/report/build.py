@@ -103,10 +103,14 @@ def build(folder: Path, scenarios: list[str], seeds: list[int], lang: str, overr
         fig.savefig(out / "figures" / f"{name}.png")
         fig.savefig(out / "figures" / f"{name}.svg")
 
+    from sim.calibration.scenario_file import scenario_provenance, summary_sentence
+
+    calibrated = [f"{names[sc]}: {summary_sentence(prov, lang)}" for sc in scenarios
+                  if (prov := scenario_provenance(sc))]
     region = L.region(meta["region"]["preset"], lang, meta["region"].get("ags_prefix", ""))
     body = render(figs=figs, summary=summary, diffs=diffs, final=final, means=means, ts=ts, munis=data["munis"],
                   configs=configs, scenarios=scenarios, baseline=baseline, lang=lang, region=region, seeds=seeds,
-                  years=years, explained=explained, overrides=overrides or [], robust=robust)
+                  years=years, explained=explained, overrides=overrides or [], robust=robust, calibrated=calibrated)
     from sim.report import handout
     from sim.report import html as H
 

@@ -193,11 +193,12 @@ def settings(configs, scenarios, baseline, lang, seeds, years, overrides) -> str
 
 
 def render(*, figs, summary, diffs, final, means, ts, munis, configs, scenarios, baseline, lang, region, seeds,
-           years, explained, overrides, robust=None) -> str:
+           years, explained, overrides, robust=None, calibrated=()) -> str:
     n = len(seeds)
     parts = [f"<h1>{L.t('title', lang)}</h1>",
              f'<p class="meta">{L.t("region", lang)}: <b>{html.escape(region)}</b> · {n} {L.t("runs", lang)} · '
              f'{L.t("simulated", lang, years=N.duration(years, lang, nominative=True))}</p>']
+    parts += [f'<p class="meta">{html.escape(c)}</p>' for c in calibrated]   # provenance of calibrated scenarios
     if len(scenarios) > 1:
         parts.append(headline_box(diffs, final, means, scenarios, baseline, lang, years, robust))
     parts.append(f"<h2>{L.t('arrangements', lang)}</h2><dl>")
