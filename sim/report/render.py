@@ -166,8 +166,8 @@ def municipalities(munis: pd.DataFrame, scenarios, lang, years) -> str:
             row += [N.num(r.applications, lang, digits), N.num(r.approvals, lang, digits),
                     N.num(r.funds_per_head_eur, lang, 1)]
         rows.append(row)
-    note = (f"Mean over the runs, {N.num(years, 'en')} years." if lang == "en"
-            else f"Mittelwerte über die Läufe, {N.num(years, 'de')} Jahre.")
+    note = (f"Mean over the runs, in {N.duration(years, 'en')}." if lang == "en"
+            else f"Mittelwerte über die Läufe, in {N.duration(years, 'de')}.")
     return f"<p class='meta'>{note}</p>" + H.table(head, rows, "towns")
 
 
