@@ -370,13 +370,19 @@ class CollabNetwork:
         den = r + s + self.a + self.b
         return (r + self.a) / den if den > 0 else 0.0
 
-    def contact_trust(self, observer: int, step: int, among=None) -> dict[int, float]:
-        """Observer's trust in each of its live contacts (its own evidence), as one dict; with ``among``
-        (live contacts of it), in those only."""
+    def _readable(self, step: int) -> None:
+        """Make month ``step`` readable: refuse a month before the latest evidence (decay raises) and extend
+        the forgetting tables to it. (The per-tie reads, evidence and _opinion, write these two tests out:
+        they run far more often than the per-node reads that call this.)"""
         if step < self.latest:
             self.decay(step, 0)
         if step >= len(self._powers_r):
             self._tables(step)
+
+    def contact_trust(self, observer: int, step: int, among=None) -> dict[int, float]:
+        """Observer's trust in each of its live contacts (its own evidence), as one dict; with ``among``
+        (live contacts of it), in those only."""
+        self._readable(step)
         a, b = self.a, self.b
         us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
         slots = self.eid_of[observer]
@@ -393,10 +399,7 @@ class CollabNetwork:
     def contacts_trust(self, node: int, step: int) -> list[float]:
         """Each live contact's trust in ``node`` (its own evidence), in the order of ``eid_of[node]``: the
         numbers ``[trust(o, node, step) for o in eid_of[node]]`` gives."""
-        if step < self.latest:
-            self.decay(step, 0)
-        if step >= len(self._powers_r):
-            self._tables(step)
+        self._readable(step)
         a, b = self.a, self.b
         us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
         out = []

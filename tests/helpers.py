@@ -52,3 +52,16 @@ def with_ctrl_c():
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop_server(server, log) -> None:
+    """Stop a server started with ``subprocess.Popen`` (terminate, then kill after 15 s) and close its log."""
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=15)
+    log.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sim.dashboard_guard import Guard, host_allowed, origin_allowed
+from tests.helpers import stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL = "/jupyter/api/kernels/k1/channels"
@@ -158,10 +159,4 @@ def test_the_running_dashboard_refuses_rebinding_and_foreign_pages():
         assert websocket_status(port, "http://evil.example") == 403
         assert websocket_status(port, f"http://127.0.0.1:{port}") == 101
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-        log.close()
+        stop_server(server, log)
