@@ -6,7 +6,7 @@
     python -m sim -m scenario=baseline,klimawerk seed='range(30)'   # a sweep (sim/sweep.py)
     python -m sim -m +experiment=sensitivity        # an experiment design (configs/experiment/)
     python -m sim list [--verbose]                  # every registered component (files, parameters, hooks)
-    python -m sim new rule|body|allocation|metric NAME   # a new component with its test (sim/scaffold.py)
+    python -m sim new rule|body|allocation|metric|kind NAME   # a new component with its test (sim/scaffold.py)
 
 Hydra does everything Hydra does (``-cd``, ``hydra.searchpath``, ``hydra.run.dir``, ``hydra.sweep.*``,
 ``hydra.mode``, launchers); this module adds three things around it:
@@ -359,13 +359,17 @@ def to_config(cfg: DictConfig) -> Config:
     return from_container(container)
 
 
-def check_config(cfg: Config, regions: set | None = None) -> None:
-    """What a run needs besides valid values: registered components, a readable region, a usable name."""
+def check_config(cfg: Config, regions: set | None = None, tool: str = "") -> None:
+    """What a run needs besides valid values: registered components, a readable region, a usable name; and for
+    a ``tool`` that reads every outcome (compare, explain), every metric recorded."""
     from sim.data import load_region
     from sim.run import check_components
     from sim.sweep import check_name
 
     check_components(cfg)
+    if tool and cfg.metrics:
+        raise UserError(f"'metrics' = {cfg.metrics}: {tool} reads every metric; leave 'metrics' out (it chooses "
+                        "what python -m sim and its sweeps record)")
     for key in ("funding", "second_programme"):
         programme = getattr(cfg, key)
         if programme.period_start > programme.period_end:

@@ -90,7 +90,7 @@ def configs(opts: dict, overrides: list[str]) -> dict:
     for sc in opts["scenarios"]:
         cfg = compose([f"scenario={sc}", f"region={opts['region']}", f"seed={opts['seed']}", *overrides,
                        "output.network=true"])
-        check_config(cfg)
+        check_config(cfg, tool="python -m sim.compare")
         out[sc] = cfg
     return out
 

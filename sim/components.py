@@ -50,7 +50,7 @@ class ExtensionPoint:
     title: str                # heading in python -m sim list
     module: str
     attr: str
-    chosen_by: str            # the config key that names it ("" = every registered one is used)
+    chosen_by: str            # the config key that names it
     hooks: tuple[str, ...]
     tests: str                # base class in sim.testing
 
@@ -73,10 +73,10 @@ EXTENSION_POINTS = (
     ExtensionPoint("allocation rule", "Allocation rules", "sim.funding", "allocation_rules",
                    "funding.allocation, second_programme.allocation", ("decide", "new_year", "granted"),
                    "AllocationRuleTests"),
-    ExtensionPoint("agent kind", "Agent kinds", "sim.agents.base", "agent_kinds", "", ("new_month",),
-                   "AgentKindTests"),
-    ExtensionPoint("metric", "Metrics (all recorded every month)", "sim.metrics", "metrics", "", ("__call__",),
-                   "MetricTests"),
+    ExtensionPoint("agent kind", "Agent kinds", "sim.agents.base", "agent_kinds", "actors.kinds",
+                   ("populate", "new_month"), "AgentKindTests"),
+    ExtensionPoint("metric", "Metrics (recorded every month; metrics=[] records all)", "sim.metrics", "metrics",
+                   "metrics", ("__call__",), "MetricTests"),
 )
 PROJECT_PACKAGES = ("sim.agents", "sim.bodies", "sim.rules", "sim.trust", "sim.funding", "sim.metrics", "sim.outcomes")
 

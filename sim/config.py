@@ -125,6 +125,11 @@ class ActorsConfig:
     reliability_concentration: float = param(
         10.0, low=0, low_open=True, high=1e6, source="assumption",
         help="reliability ~ Beta(mean * c, (1 - mean) * c); larger c = actors more alike")
+    kinds: list[str] = field(default_factory=lambda: ["municipality", "company", "ngo"], metadata=dict(
+        unit="", low=None, high=None, low_open=False, high_open=False, choices=None, registry="agent kind",
+        source="DESIGN.md §3: municipalities, companies and NGOs are the actors of the cases",
+        help="agent kinds by name (python -m sim list), municipality first; e.g. [municipality,company] for a "
+             "region without NGOs, or a kind of your own added at the end"))
 
 
 @dataclass
@@ -863,6 +868,11 @@ class Config:
                                 source="DESIGN.md: default horizon 10 years", help="number of monthly steps")
     replications: int = param(1, low=1, high=100_000, source="assumption",
                               help="runs with seeds seed .. seed+replications-1 in one job (written as a sweep)")
+    metrics: list[str] = field(default_factory=list, metadata=dict(
+        unit="", low=None, high=None, low_open=False, high_open=False, choices=None, registry="metric",
+        source="assumption",
+        help="metrics recorded every month, by name (python -m sim list); empty = every registered metric. "
+             "python -m sim and sweeps only: compare, explain, calibrate and the dashboard need them all"))
     region: RegionConfig = group(RegionConfig)
     actors: ActorsConfig = group(ActorsConfig)
     network: NetworkConfig = group(NetworkConfig)

@@ -74,7 +74,7 @@ def arms(opts: dict, overrides: list[str]):
     scenario = compose([f"scenario={opts['scenario']}", *common])
     baseline = compose([f"scenario={opts['baseline']}", *common])
     for cfg in (scenario, baseline):
-        check_config(cfg)
+        check_config(cfg, tool="python -m sim.explain")
     return scenario, baseline
 
 

@@ -18,10 +18,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import NGO, Company, Municipality
+from sim.agents import Actor, Municipality, agent_kinds
 from sim.bodies import bodies as body_registry
 from sim.config import THEMES, Config
 from sim.data import load_region
+from sim.errors import ContractError
 from sim.funding import Programme
 from sim.needs import NeedStock, themes
 from sim.network import CollabNetwork, build_initial_ties
@@ -32,6 +33,28 @@ from sim.submodels import applications, governance, ideas, implementation, reque
 from sim.trust import trust_rules
 
 PROGRAMME_KEYS = ("funding", "second_programme")
+
+
+def made(kind, rng, model) -> list:
+    """``kind.populate(model, rng)``, checked: a list of the kind's agents, each at home in a municipality (a
+    ContractError naming the kind otherwise, before anything reads them)."""
+    from sim.components import describe
+
+    agents = kind.populate(model, rng)
+    where = describe("agent kind", kind.key)
+    if not isinstance(agents, list):
+        raise ContractError(f"{where} broke its contract: populate must return a list of its agents, not "
+                            f"{type(agents).__name__}")
+    n = len(model.region)
+    for a in agents:
+        if not isinstance(a, kind):
+            raise ContractError(f"{where} broke its contract: populate returned a {type(a).__name__}, not an agent "
+                                f"of its own kind (make them with cls(model, ...))")
+        home = a.home
+        if not isinstance(home, (int, np.integer)) or isinstance(home, bool) or not 0 <= home < n:
+            raise ContractError(f"{where} broke its contract: agent {a.unique_id} has home {home!r}; a home is the "
+                                f"index of a municipality, 0 to {n - 1}")
+    return agents
 
 
 class CooperationModel(mesa.Model):
@@ -58,9 +81,17 @@ class CooperationModel(mesa.Model):
         self.trust_rule = trust_rules.get(cfg.rules.trust)(cfg)
         self.tally = governance.Tally()
         self.scratch: dict = {}                      # submodels' caches within a month (never read by metrics)
-        self.municipalities = self._create_municipalities()
-        self.companies, self.ngos = self._create_companies_and_ngos()
+        self.kinds = [agent_kinds.get(name) for name in cfg.actors.kinds]   # municipality first (sim/run.py)
+        populate = [(kind, self.streams[kind.draws_from or f"actors:{kind.key}"]) for kind in self.kinds]
+        self.municipalities: list[Municipality] = made(*populate[0], self)
+        others = [a for kind, rng in populate[1:] for a in made(kind, rng, self)]
+        self.companies = [a for a in others if a.sector == "business"]
+        self.ngos = [a for a in others if a.sector == "civil"]
         actors = self.municipalities + self.companies + self.ngos
+        own_month = {k for k in self.kinds if k.new_month is not Actor.new_month}
+        self.staff_groups = [[a for a in group if type(a) not in own_month]
+                             for group in (self.municipalities, self.companies, self.ngos)]
+        self.own_month = [a for a in actors if type(a) in own_month]   # kinds with a new_month of their own
         build_initial_ties(self.network, self.region, np.array([m.unique_id for m in self.municipalities]),
                            np.array([a.unique_id for a in self.companies + self.ngos], dtype=np.int64),
                            np.array([a.home for a in self.companies + self.ngos], dtype=np.int64),
@@ -70,54 +101,6 @@ class CooperationModel(mesa.Model):
         self.bodies = [body_registry.get(name)(self) for name in cfg.scenario.bodies]
         for body in self.bodies:
             body.setup()
-
-    # -- set-up ---------------------------------------------------------------------------------
-
-    def _create_municipalities(self) -> list[Municipality]:
-        a, rng = self.cfg.actors, self.streams["actors"]
-        scale = (self.population / 1e5) ** a.capacity_exponent
-        knowledge = np.clip(a.knowledge_base * (self.population / 1e5) ** a.knowledge_size_exponent, 0.02, 0.98)
-        reliability = self._reliability(rng, len(self.population))
-        members = self._initial_members()
-        return [Municipality(self, index=i, home=i, name=row.name, ags=row.ags, population=int(row.population),
-                             lat=float(row.lat), lon=float(row.lon), capacity=float(a.capacity_per_100k * scale[i]),
-                             knowledge=float(knowledge[i]), knowledge0=float(knowledge[i]),
-                             reliability=float(reliability[i]), member=row.ags in members)
-                for i, row in enumerate(self.region.itertuples(index=False))]
-
-    def _reliability(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        a = self.cfg.actors
-        if a.reliability_mean >= 1.0:
-            return np.ones(n)
-        c = a.reliability_concentration
-        return rng.beta(a.reliability_mean * c, (1 - a.reliability_mean) * c, n)
-
-    def _initial_members(self) -> set[str]:
-        from sim.config import RegionConfig
-
-        which = self.cfg.scenario.members
-        if which == "all":
-            return set(self.region.ags)
-        return set(load_region(RegionConfig(preset=which)).ags)
-
-    def _create_companies_and_ngos(self) -> tuple[list[Company], list[NGO]]:
-        """Poisson numbers per municipality from its population; willingness from Beta draws with the
-        configured means (concentration a + b = 5 for companies, 6 for NGOs; assumptions)."""
-        rng, a = self.streams["actors"], self.cfg.actors
-        pop = self.population / 1e5
-        comp_home = np.repeat(np.arange(len(pop)), rng.poisson(a.companies_per_100k * pop))
-        ngo_home = np.repeat(np.arange(len(pop)), rng.poisson(a.ngos_per_100k * pop))
-        cw, nw = a.company_willingness, a.ngo_willingness
-        comp_will = rng.beta(5 * cw, 5 * (1 - cw), len(comp_home)).tolist()
-        ngo_will = rng.beta(6 * nw, 6 * (1 - nw), len(ngo_home)).tolist()
-        comp_rel = self._reliability(rng, len(comp_home)).tolist()
-        ngo_rel = self._reliability(rng, len(ngo_home)).tolist()
-        companies = [Company(self, home=h, willingness=w, reliability=r, capacity=a.company_staff_months,
-                             budget=a.company_budget_eur_per_year)
-                     for h, w, r in zip(comp_home.tolist(), comp_will, comp_rel)]
-        ngos = [NGO(self, home=h, willingness=w, reliability=r, capacity=a.ngo_staff_months)
-                for h, w, r in zip(ngo_home.tolist(), ngo_will, ngo_rel)]
-        return companies, ngos
 
     def dispose(self) -> None:
         """Let go of everything the model holds, so that its agents, network and projects are freed at once
@@ -157,10 +140,12 @@ class CooperationModel(mesa.Model):
     def start_month(self, t: int) -> None:
         """Every actor's staff time for the month; companies' engagement budgets in months 1, 13, ...;
         one month of new need; knowledge moves back towards each municipality's own level (turnover)."""
-        for group in (self.municipalities, self.companies, self.ngos):
+        for group in self.staff_groups:
             for a in group:                       # Actor.new_month, written out: a few thousand a month
                 free = a.free
                 a.free = a.capacity + free if free < 0 else a.capacity
+        for a in self.own_month:
+            a.new_month()
         if (t - 1) % 12 == 0:
             for c in self.companies:
                 c.budget_left = c.budget

@@ -20,34 +20,73 @@ def _meur(x: float) -> str:
 
 
 def summary_text(s: dict, cfg: Config) -> str:
-    region = cfg.region.csv or cfg.region.preset + (f" (AGS {cfg.region.ags_prefix}*)" if cfg.region.ags_prefix else "")
-    lines = [
-        f"Region      {region}: {_n(s['municipalities'])} municipalities, {_n(s['companies'])} companies, "
-        f"{_n(s['ngos'])} NGOs; {_n(s['months'])} months, seed {cfg.seed}",
-        f"Pipeline    ideas {_n(s['ideas'])} -> applications {_n(s['applications'])} -> approvals "
-        f"{_n(s['approvals'])} -> completions {_n(s['completions'])} (rejected {_n(s['rejections'])}, "
-        f"failed {_n(s['failures'])}, dropped {_n(s['dropped'])})",
-        f"Conversion  application rate {_pct(s['application_rate'])}, approval rate {_pct(s['approval_rate'])}, "
-        f"completion rate {_pct(s['completion_rate'])}; failed: {_n(s['failures_default'])} partner did not "
-        f"deliver, {_n(s['failures_stalled'])} stalled, {_n(s['failures_external'])} external",
-        f"Needs met   water {_n(s['water_disconnected_ha'], 1)} ha disconnected "
-        f"({_n(100 * s['water_disconnected_share'], 2)} % of the sealed area), energy "
-        f"{_n(s['energy_districts_renovated'])} districts, services {_n(s['services_shared'])} fields, supply "
-        f"{_n(s['supply_localities_served'], 1)} localities",
-        f"Consortia   {_n(s['consortia'])} with partners; sizes 1/2/3/4/5+: {_n(s['consortium_size_1'])}/"
-        f"{_n(s['consortium_size_2'])}/{_n(s['consortium_size_3'])}/{_n(s['consortium_size_4'])}/"
-        f"{_n(s['consortium_size_5plus'])}; partners closing a triangle {_pct(s['triangle_share'])}, repeating "
-        f"{_pct(s['repeat_share'])}; NGOs' requests met {_n(s['request_matches'])} of {_n(s['requests'])}",
-        f"Lead time   idea to approval {_n(s['lead_time_approval_months'], 1)} months, idea to completion "
-        f"{_n(s['lead_time_completion_months'], 1)} months",
-        f"Funds       budget {_meur(s['budget_per_year_eur'])} a year; requested {_meur(s['funds_requested_eur'])}, "
-        f"approved {_meur(s['funds_approved_eur'])}, spent {_meur(s['funds_spent_eur'])}, "
-        f"unspent {_meur(s['funds_unspent_eur'])}",
-        f"Trust       all ties {_n(s['trust_mean'], 3)} (10th percentile {_n(s['trust_p10'], 3)}, "
-        f"90th {_n(s['trust_p90'], 3)}); ties in use {_n(s['trust_in_use_mean'], 3)} "
-        f"({_n(s['trust_in_use_p10'], 3)} to {_n(s['trust_in_use_p90'], 3)})",
-        f"Network     {_n(s['ties'])} ties, density {_n(s['density'], 4)}, clustering {_n(s['clustering'], 2)}, "
-        f"cross-sector share {_pct(s['cross_sector_share'])}",
-        f"Equity      Gini of approved funds per head across municipalities {_n(s['gini_funds_per_head'], 2)}",
-    ]
+    """One line per family of outcomes; with ``metrics=[...]``, only the lines whose metrics were recorded."""
+    lines = []
+    for line in LINES:
+        try:
+            lines.append(line(s, cfg))
+        except KeyError:                  # a metric that metrics=[...] left out
+            pass
     return "\n".join(lines)
+
+
+def _region(s: dict, cfg: Config) -> str:
+    region = cfg.region.csv or cfg.region.preset + (f" (AGS {cfg.region.ags_prefix}*)" if cfg.region.ags_prefix else "")
+    return (f"Region      {region}: {_n(s['municipalities'])} municipalities, {_n(s['companies'])} companies, "
+            f"{_n(s['ngos'])} NGOs; {_n(s['months'])} months, seed {cfg.seed}"
+            + (f"; metrics recorded: {', '.join(cfg.metrics)}" if cfg.metrics else ""))
+
+
+def _pipeline(s: dict, cfg: Config) -> str:
+    return (f"Pipeline    ideas {_n(s['ideas'])} -> applications {_n(s['applications'])} -> approvals "
+            f"{_n(s['approvals'])} -> completions {_n(s['completions'])} (rejected {_n(s['rejections'])}, "
+            f"failed {_n(s['failures'])}, dropped {_n(s['dropped'])})")
+
+
+def _conversion(s: dict, cfg: Config) -> str:
+    return (f"Conversion  application rate {_pct(s['application_rate'])}, approval rate {_pct(s['approval_rate'])}, "
+            f"completion rate {_pct(s['completion_rate'])}; failed: {_n(s['failures_default'])} partner did not "
+            f"deliver, {_n(s['failures_stalled'])} stalled, {_n(s['failures_external'])} external")
+
+
+def _needs(s: dict, cfg: Config) -> str:
+    return (f"Needs met   water {_n(s['water_disconnected_ha'], 1)} ha disconnected "
+            f"({_n(100 * s['water_disconnected_share'], 2)} % of the sealed area), energy "
+            f"{_n(s['energy_districts_renovated'])} districts, services {_n(s['services_shared'])} fields, supply "
+            f"{_n(s['supply_localities_served'], 1)} localities")
+
+
+def _consortia(s: dict, cfg: Config) -> str:
+    return (f"Consortia   {_n(s['consortia'])} with partners; sizes 1/2/3/4/5+: {_n(s['consortium_size_1'])}/"
+            f"{_n(s['consortium_size_2'])}/{_n(s['consortium_size_3'])}/{_n(s['consortium_size_4'])}/"
+            f"{_n(s['consortium_size_5plus'])}; partners closing a triangle {_pct(s['triangle_share'])}, repeating "
+            f"{_pct(s['repeat_share'])}; NGOs' requests met {_n(s['request_matches'])} of {_n(s['requests'])}")
+
+
+def _lead_time(s: dict, cfg: Config) -> str:
+    return (f"Lead time   idea to approval {_n(s['lead_time_approval_months'], 1)} months, idea to completion "
+            f"{_n(s['lead_time_completion_months'], 1)} months")
+
+
+def _funds(s: dict, cfg: Config) -> str:
+    return (f"Funds       budget {_meur(s['budget_per_year_eur'])} a year; requested {_meur(s['funds_requested_eur'])}, "
+            f"approved {_meur(s['funds_approved_eur'])}, spent {_meur(s['funds_spent_eur'])}, "
+            f"unspent {_meur(s['funds_unspent_eur'])}")
+
+
+def _trust(s: dict, cfg: Config) -> str:
+    return (f"Trust       all ties {_n(s['trust_mean'], 3)} (10th percentile {_n(s['trust_p10'], 3)}, "
+            f"90th {_n(s['trust_p90'], 3)}); ties in use {_n(s['trust_in_use_mean'], 3)} "
+            f"({_n(s['trust_in_use_p10'], 3)} to {_n(s['trust_in_use_p90'], 3)})")
+
+
+def _network(s: dict, cfg: Config) -> str:
+    return (f"Network     {_n(s['ties'])} ties, density {_n(s['density'], 4)}, clustering {_n(s['clustering'], 2)}, "
+            f"cross-sector share {_pct(s['cross_sector_share'])}")
+
+
+def _equity(s: dict, cfg: Config) -> str:
+    return f"Equity      Gini of approved funds per head across municipalities {_n(s['gini_funds_per_head'], 2)}"
+
+
+LINES = (_region, _pipeline, _conversion, _needs, _consortia, _lead_time, _funds, _trust, _network, _equity)

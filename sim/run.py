@@ -19,7 +19,8 @@ from typing import Callable
 import pandas as pd
 
 from sim.config import Config
-from sim.metrics import Recorder, municipality_table
+from sim.errors import UserError
+from sim.metrics import Recorder, metrics, municipality_table
 
 logging.getLogger("MESA").setLevel(logging.WARNING)   # Mesa logs every step at INFO (notes/stack.md)
 
@@ -52,9 +53,28 @@ def check_components(cfg: Config) -> None:
     allocation_rules.get(cfg.second_programme.allocation)
     for name in cfg.scenario.bodies:
         bodies.get(name)
-    if len(set(cfg.scenario.bodies)) != len(cfg.scenario.bodies):
-        from sim.errors import UserError
-        raise UserError(f"'scenario.bodies' = {cfg.scenario.bodies} names a body twice")
+    for key, names in (("scenario.bodies", cfg.scenario.bodies), ("actors.kinds", cfg.actors.kinds),
+                       ("metrics", cfg.metrics)):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise UserError(f"'{key}' = {names} names {', '.join(twice)} twice")
+    check_kinds(cfg.actors.kinds)
+    for name in cfg.metrics:
+        metrics.get(name)
+
+
+def check_kinds(kinds: list[str]) -> None:
+    """``actors.kinds``: registered kinds, municipality first, no other public kind."""
+    from sim.agents import agent_kinds
+
+    if not kinds or kinds[0] != "municipality":
+        raise UserError(f"'actors.kinds' = {kinds} must start with municipality (the region's towns; the other "
+                        "kinds live in them)")
+    for name in kinds[1:]:
+        kind = agent_kinds.get(name)
+        if kind.sector not in ("business", "civil"):
+            raise UserError(f"agent kind '{name}' has sector '{kind.sector}'; the region's municipalities are the "
+                            "only public actors, so another kind is 'business' or 'civil'")
 
 
 def simulate(cfg: Config, *, keep_model: bool = False,
@@ -66,7 +86,7 @@ def simulate(cfg: Config, *, keep_model: bool = False,
     load()                                   # plug-ins, and their config groups
     with garbage_collector_paused():
         model = CooperationModel(cfg)
-        recorder = Recorder()
+        recorder = Recorder(cfg.metrics)
         start = tie_table(model) if cfg.output.network else None
         for month in range(cfg.horizon_months):
             model.step()
@@ -134,8 +154,8 @@ def summarise(model, recorder: Recorder) -> dict[str, float]:
         "companies": float(len(model.companies)),
         "ngos": float(len(model.ngos)),
         **final,
-        "approvals_per_year": final["approvals"] / years,
-        "completions_per_year": final["completions"] / years,
+        **{f"{name}_per_year": final[name] / years       # recorded unless metrics=[...] leaves out 'pipeline'
+           for name in ("approvals", "completions") if name in final},
         "budget_per_year_eur": sum(p.annual_budget for p in model.programmes.values()),
     }
     return summary

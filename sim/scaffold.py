@@ -1,4 +1,4 @@
-"""``python -m sim new rule|body|allocation|metric NAME``: a new component that works from the start.
+"""``python -m sim new rule|body|allocation|metric|kind NAME``: a new component that works from the start.
 
 Writes the component (a working example of its kind, with its parameters declared beside it), its test
 (inheriting the extension point's checks from ``sim.testing``, plus one test of what the example does),
@@ -10,6 +10,7 @@ exists is overwritten: a name that is taken, or a file that exists, stops before
     python -m sim new body klimaschutz      # sim/bodies/klimaschutz.py, tests/..., configs/scenario/klimaschutz.yaml
     python -m sim new allocation need_first # sim/rules/need_first.py (every module in sim/rules/ is imported)
     python -m sim new metric completion     # sim/outcomes/completion.py
+    python -m sim new kind stadtwerke       # sim/agents/stadtwerke.py, tests/..., configs/scenario/stadtwerke.yaml
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sim.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = {"rule": ("partner selection rule", "sim/rules"), "body": ("coordinating body", "sim/bodies"),
-         "allocation": ("allocation rule", "sim/rules"), "metric": ("metric", "sim/outcomes")}
+         "allocation": ("allocation rule", "sim/rules"), "metric": ("metric", "sim/outcomes"),
+         "kind": ("agent kind", "sim/agents")}
 
 RULE = '''"""Partner selection rule '$name': rank candidates by a mix of their value to the lead and its trust in them."""
 
@@ -236,16 +238,83 @@ class Test$Class(MetricTests):
         assert values == sorted(values) and 0 <= values[-1] <= 1
 '''
 
+KIND = '''"""Agent kind '$name': a municipal utility (Stadtwerke) in every town above a size, a partner with staff and money."""
+
+from dataclasses import dataclass
+
+from sim.agents.base import Actor, agent_kinds, reliabilities
+from sim.components import params_of
+from sim.config import param
+
+
+@dataclass
+class ${Class}Params:
+    min_population: int = param(20_000, unit="inhabitants", low=0, high=10_000_000, source="assumption",
+                                help="a town of at least this size has a utility of its own")
+    staff_months: float = param(1.0, unit="staff-months per month", low=0, high=100, source="assumption",
+                                help="the utility's time for joint projects each month (its capacity)")
+    budget_eur_per_year: float = param(50_000.0, unit="EUR per year", low=0, high=1e8, source="assumption",
+                                       help="what it can give to NGOs' requests in a year")
+    willingness: float = param(0.6, low=0, high=1, low_open=True, high_open=True, source="assumption",
+                               help="mean willingness to join projects (Beta, a + b = 5)")
+
+
+@agent_kinds.register("$name", sector="business")
+class $Class(Actor):
+    """One utility in each municipality of at least ``min_population`` inhabitants, with ``staff_months`` of
+    capacity, a yearly budget and a willingness drawn from its own stream. As a business actor it is asked to
+    join projects and to support NGOs' requests, like a company."""
+
+    sector = "business"
+    Params = ${Class}Params
+
+    @classmethod
+    def populate(cls, model, rng):
+        p = params_of(model.cfg, cls)
+        homes = [m.index for m in model.municipalities if m.population >= p.min_population]
+        willingness = rng.beta(5 * p.willingness, 5 * (1 - p.willingness), len(homes))
+        reliability = reliabilities(model.cfg.actors, rng, len(homes))
+        return [cls(model, home=h, willingness=float(w), reliability=float(r), capacity=p.staff_months,
+                    budget=p.budget_eur_per_year)
+                for h, w, r in zip(homes, willingness, reliability)]
+'''
+
+KIND_TEST = '''"""Agent kind '$name': the inherited checks of an agent kind, and what it should make."""
+
+from sim.model import CooperationModel
+from sim.testing import AgentKindTests, small_config
+
+
+class Test$Class(AgentKindTests):
+    name = "$name"
+
+    def test_one_utility_in_each_town_above_the_threshold(self):
+        for threshold in (0, 20_000, 10**7):
+            model = CooperationModel(small_config(**{"actors.kinds": self.kinds(), "$name.min_population": threshold}))
+            homes = sorted(a.home for a in self.made(model))
+            assert homes == [m.index for m in model.municipalities if m.population >= threshold]
+'''
+
+KIND_SCENARIO = '''# @package _global_
+# Scenario '$name': the region's actors with the agent kind '$name' (sim/agents/$name.py) added.
+#   python -m sim.compare scenarios=[baseline,$name] region=saarbruecken
+scenario:
+  name: $name
+actors:
+  kinds: [municipality, company, ngo, $name]
+'''
+
 FILES = {"rule": [(RULE, "sim/rules/{}.py"), (RULE_TEST, "tests/test_{}.py")],
          "allocation": [(ALLOCATION, "sim/rules/{}.py"), (ALLOCATION_TEST, "tests/test_{}.py")],
          "body": [(BODY, "sim/bodies/{}.py"), (BODY_TEST, "tests/test_{}.py"), (SCENARIO, "configs/scenario/{}.yaml")],
-         "metric": [(METRIC, "sim/outcomes/{}.py"), (METRIC_TEST, "tests/test_{}.py")]}
+         "metric": [(METRIC, "sim/outcomes/{}.py"), (METRIC_TEST, "tests/test_{}.py")],
+         "kind": [(KIND, "sim/agents/{}.py"), (KIND_TEST, "tests/test_{}.py"), (KIND_SCENARIO, "configs/scenario/{}.yaml")]}
 
 
 def main(argv: list[str], root: Path = ROOT) -> list[Path]:
     """Check the request, then write every file; returns what was written."""
     if len(argv) != 2 or argv[0] not in KINDS:
-        raise UserError("usage: python -m sim new rule|body|allocation|metric NAME (NAME in snake_case, e.g. "
+        raise UserError("usage: python -m sim new rule|body|allocation|metric|kind NAME (NAME in snake_case, e.g. "
                         "python -m sim new rule bonding)")
     what, name = argv
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
@@ -256,7 +325,7 @@ def main(argv: list[str], root: Path = ROOT) -> list[Path]:
 
     if name in registry_of(kind):
         raise UserError(f"{kind} '{name}' is registered already (python -m sim list); choose another NAME")
-    if what in ("rule", "allocation", "body") and hasattr(Config(), name):
+    if what in ("rule", "allocation", "body", "kind") and hasattr(Config(), name):
         raise UserError(f"'{name}' is a config group of the model already; choose another NAME")
     if what == "rule" and name in registry_of("allocation rule") or what == "allocation" and \
             name in registry_of("partner selection rule"):

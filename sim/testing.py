@@ -566,15 +566,106 @@ class MetricTests(_RegisteredTests):
 
 
 class AgentKindTests(_RegisteredTests):
-    """For agent kinds in ``sim.agents.agent_kinds``."""
+    """For agent kinds in ``sim.agents.agent_kinds``: a sector the model knows what to do with; ``populate``
+    makes valid agents of the kind, deterministically, drawing only from the kind's own stream; the other
+    kinds' agents stay as they are without it; a whole run with it keeps the invariants."""
 
     kind = "agent kind"
+    DEFAULT = ("municipality", "company", "ngo")
+
+    def kinds(self, with_it: bool = True) -> list[str]:
+        """The shipped kinds, with this one at the end (or, ``with_it=False``, without it)."""
+        base = [k for k in self.DEFAULT if k != self.name]
+        return [*base, self.name] if with_it and self.name != "municipality" else \
+            (list(self.DEFAULT) if self.name == "municipality" else base)
+
+    def model(self, with_it: bool = True, seed: int = 0):
+        from sim.model import CooperationModel
+
+        return CooperationModel(small_config(seed=seed, **{"actors.kinds": self.kinds(with_it)}))
+
+    def made(self, model) -> list:
+        return [a for a in model.agents if a.key == self.name]
+
+    @staticmethod
+    def traits(agents) -> list[tuple]:
+        return [(a.unique_id, a.key, a.home, a.capacity, a.willingness, a.reliability) for a in agents]
 
     def test_has_a_valid_sector(self):
         from sim.network import SECTORS
 
-        self.expect(self.component().sector in SECTORS, "its sector is one of " + ", ".join(SECTORS))
-        assert State  # the states it may take part in are the project's
+        sector = self.component().sector
+        self.expect(sector in SECTORS, "its sector is one of " + ", ".join(SECTORS), f"it is {sector!r}")
+        self.expect(self.name == "municipality" or sector != "public",
+                    "only the region's municipalities are public actors", "give it sector 'business' or 'civil'")
+
+    def test_populate_makes_valid_agents_of_its_kind(self):
+        model = self.model()
+        agents = self.made(model)
+        self.expect(agents, "populate makes agents in the Saarbruecken region at the defaults",
+                    "it made none (check its counts per municipality)")
+        n = len(model.municipalities)
+        for a in agents:
+            self.expect(isinstance(a, self.component()), "populate returns agents of its own kind",
+                        f"it returned a {type(a).__name__}")
+            self.expect(isinstance(a.home, (int, np.integer)) and 0 <= a.home < n,
+                        "every agent's home is the index of a municipality", f"agent {a.unique_id}: home {a.home!r}")
+            for trait in ("willingness", "reliability"):
+                value = getattr(a, trait)
+                self.expect(isinstance(value, (float, int)) and 0 <= value <= 1, f"every agent's {trait} is in [0, 1]",
+                            f"agent {a.unique_id}: {trait} {value!r}")
+            self.expect(isinstance(a.capacity, (float, int)) and math.isfinite(a.capacity) and a.capacity >= 0,
+                        "every agent's capacity is a number of staff-months >= 0",
+                        f"agent {a.unique_id}: {a.capacity!r}")
+
+    def test_deterministic_under_a_seed(self):
+        self.expect(self.traits(self.made(self.model())) == self.traits(self.made(self.model())),
+                    "the same seed gives the same agents", "draw only from the rng that populate is given")
+
+    def test_the_other_kinds_agents_are_the_same_without_it(self):
+        """Adding the kind to ``actors.kinds``, at the end or right after municipality, leaves every other
+        kind's agents as they were (common random numbers: a comparison with and without it differs only
+        by what its agents do)."""
+        from sim.model import CooperationModel
+
+        if self.name == "municipality":
+            return
+
+        def others(kinds):
+            model = CooperationModel(small_config(**{"actors.kinds": kinds}))
+            return [t[1:] for t in self.traits(a for a in model.agents if a.key != self.name and a.key in self.DEFAULT)]
+
+        alone = others(self.kinds(with_it=False))
+        for kinds in (self.kinds(), ["municipality", self.name, *self.kinds(with_it=False)[1:]]):
+            self.expect(others(kinds) == alone, "it leaves the other kinds' agents as they were",
+                        f"with actors.kinds={kinds} their number, homes or traits change; draw only from the rng "
+                        "that populate is given and leave draws_from empty")
+
+    def test_draws_only_from_its_own_stream(self, monkeypatch):
+        cls, moved = self.component(), []
+        method = cls.populate.__func__
+
+        def watched(kind, model, rng):
+            def states():
+                own = kind.draws_from or f"actors:{kind.key}"
+                out = {name: repr(g.bit_generator.state) for name, g in model.streams._streams.items() if name != own}
+                out["random (global)"] = repr(random.getstate())
+                out["np.random (global)"] = repr(np.random.get_state(legacy=False))
+                return out
+
+            before = states()
+            out = method(kind, model, rng)
+            after = states()
+            moved.extend(k for k in after if after[k] != before.get(k, after[k]) or k not in before)
+            return out
+
+        monkeypatch.setattr(cls, "populate", classmethod(watched))
+        self.model()
+        self.expect(not moved, "populate draws only from the rng it is given",
+                    f"it drew from {', '.join(moved)} (common random numbers broken)")
+
+    def test_a_whole_run_keeps_the_invariants(self):
+        self.run_checked(small_config(horizon_months=24, **{"actors.kinds": self.kinds()}))
 
 
 __all__ = ["AgentKindTests", "AllocationRuleTests", "BodyTests", "ConsortiumRuleTests", "ContractFailure",

@@ -134,6 +134,7 @@ def test_adding_a_scenario_changes_none_of_the_other_scenarios_runs(tmp_path, mo
     (["region=atlantis"], "unknown region 'atlantis'"),
     (["funding.cofinancing_share=1.5"], "'funding.cofinancing_share' = 1.5 is out of range"),
     (["oops"], "'oops' is not of the form key=value"),
+    (["metrics=[trust]"], "python -m sim.compare reads every metric; leave 'metrics' out"),
 ])
 def test_bad_input_stops_before_any_run(args, fragment, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

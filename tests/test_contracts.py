@@ -224,3 +224,82 @@ def test_a_hook_that_forgets_its_answer_is_caught_by_name():
         with pytest.raises(ContractFailure, match=r"'klimaschutz_mute' .* broke the contract 'may_apply returns True "
                                                   r"or False': it returned None"):
             suite(BodyTests, "klimaschutz_mute").test_its_hooks_return_what_the_model_expects()
+
+
+# -- an agent kind: an energy cooperative -------------------------------------------------------
+
+
+from sim.agents.base import Actor, reliabilities  # noqa: E402
+from sim.testing import AgentKindTests  # noqa: E402
+
+
+class EnergyCoop(Actor):
+    """A citizens' energy cooperative in every town of at least 30,000 inhabitants (civil society: it joins
+    projects and asks companies for support)."""
+
+    sector = "civil"
+
+    @classmethod
+    def populate(cls, model, rng):
+        homes = [m.index for m in model.municipalities if m.population >= 30_000]
+        return [cls(model, home=h, willingness=float(w), reliability=float(r), capacity=0.5)
+                for h, w, r in zip(homes, rng.beta(3, 2, len(homes)), reliabilities(model.cfg.actors, rng, len(homes)))]
+
+
+class EnergyCoopIdeasStream(EnergyCoop):
+    """Draws its willingness from the ideas stream (the mistake: every later idea changes)."""
+
+    @classmethod
+    def populate(cls, model, rng):
+        return super().populate(model, model.streams["ideas"])
+
+
+class EnergyCoopSharedStream(EnergyCoop):
+    """Draws from the companies' and NGOs' stream (the mistake: listed before them, it changes them)."""
+
+    draws_from = "actors"
+
+
+class EnergyCoopHomeless(EnergyCoop):
+    """Gives its agents the municipality's id instead of its index (the mistake)."""
+
+    @classmethod
+    def populate(cls, model, rng):
+        agents = super().populate(model, rng)
+        for a in agents:
+            a.home = model.municipalities[a.home].unique_id + 100
+        return agents
+
+
+def test_a_correct_agent_kind_passes_and_is_chosen_by_name():
+    with registered("agent kind", "energy_coop", EnergyCoop):
+        tests = suite(AgentKindTests, "energy_coop")
+        for name in dir(tests):
+            if name.startswith("test_") and name != "test_draws_only_from_its_own_stream":
+                getattr(tests, name)()
+        run = simulate(small_config(horizon_months=12, **{"actors.kinds": ["municipality", "company", "ngo",
+                                                                            "energy_coop"]}))
+        base = simulate(small_config(horizon_months=12))
+        towns = (run.municipalities.population >= 30_000).sum()
+        assert towns > 0 and run.summary["ngos"] == base.summary["ngos"] + towns   # civil actors join model.ngos
+
+
+@pytest.mark.parametrize("component, contract", [
+    (EnergyCoopIdeasStream, "populate draws only from the rng it is given': it drew from ideas"),
+    (EnergyCoopSharedStream, "it leaves the other kinds' agents as they were"),
+])
+def test_an_agent_kind_that_breaks_common_random_numbers_is_caught_by_name(component, contract, monkeypatch):
+    with registered("agent kind", "coop_wrong", component):
+        tests = suite(AgentKindTests, "coop_wrong")
+        with pytest.raises(ContractFailure, match=r"agent kind 'coop_wrong' \(tests/test_contracts.py\) broke the "
+                                                  "contract '" + contract):
+            tests.test_draws_only_from_its_own_stream(monkeypatch)
+            tests.test_the_other_kinds_agents_are_the_same_without_it()
+
+
+def test_an_agent_kind_with_a_bad_home_stops_the_run_with_one_sentence():
+    with registered("agent kind", "coop_homeless", EnergyCoopHomeless):
+        with pytest.raises(ContractError, match=r"agent kind 'coop_homeless' \(tests/test_contracts.py\) broke its "
+                                                r"contract: agent \d+ has home \d+; a home is the index of a "
+                                                "municipality, 0 to 9"):
+            simulate(small_config(horizon_months=1, **{"actors.kinds": ["municipality", "coop_homeless"]}))

@@ -1,12 +1,20 @@
 """What every actor in the collaboration graph has: a sector, a home municipality, a willingness, a
 capacity of staff time, and a latent reliability that others can learn only from evidence.
 
+An agent kind is an :class:`Actor` subclass registered in ``agent_kinds``; ``actors.kinds`` chooses
+which kinds a run has, by name (``municipality`` first: the others live in its towns). Its classmethod
+``populate(model, rng)`` makes its agents when the model is built, and its sector decides what the
+model does with them: ``business`` actors are asked to join projects and to support NGOs' requests
+(``model.companies``), ``civil`` actors are asked to join projects and make requests of their own
+(``model.ngos``). The region's municipalities are the only ``public`` actors.
+
 Mesa's API stays inside ``sim/agents`` and ``sim/model.py`` (Mesa moves fast; notes/stack.md).
 """
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from sim.registry import Registry
 
@@ -32,6 +40,9 @@ class Actor(mesa.Agent):
     free: float = 0.0
     committed: float = 0.0    # monthly work promised to projects under way (companies and NGOs)
     reliability: float = 1.0
+    budget: float = 0.0       # EUR a year it can give to NGOs' requests (business actors), renewed in months 1, 13, ...
+    budget_left: float = 0.0
+    draws_from: str = ""      # the random stream populate draws from; "" = its own, "actors:<name>"
 
     def __init__(self, model: mesa.Model, **attrs):
         super().__init__(model)
@@ -39,6 +50,14 @@ class Actor(mesa.Agent):
             setattr(self, key, value)
         model.by_id[self.unique_id] = self           # so model.agent(id) finds agents made at any time
         model.network.add_node(self.unique_id, self.sector, kind=self.key)
+
+    @classmethod
+    def populate(cls, model: mesa.Model, rng: np.random.Generator) -> list[Actor]:
+        """Make this kind's agents for ``model`` (its region is ``model.region``, the municipalities made so
+        far ``model.municipalities``) drawing only from ``rng``, and return them. Every agent needs a
+        ``home`` (index of a municipality), a ``capacity`` >= 0, a ``willingness`` and a ``reliability``
+        in [0, 1]."""
+        raise NotImplementedError(f"agent kind '{cls.key}' must define the classmethod populate(model, rng)")
 
     def new_month(self) -> None:
         """This month's capacity, less any overrun carried from last month."""
@@ -59,3 +78,11 @@ class Actor(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.unique_id}>"
+
+
+def reliabilities(actors_cfg, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Latent reliability of ``n`` actors: Beta(mean * c, (1 - mean) * c), or 1 for all if the mean is 1."""
+    if actors_cfg.reliability_mean >= 1.0:
+        return np.ones(n)
+    mean, c = actors_cfg.reliability_mean, actors_cfg.reliability_concentration
+    return rng.beta(mean * c, (1 - mean) * c, n)

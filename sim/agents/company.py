@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.agents.base import Actor, agent_kinds
+from sim.agents.private import drawn
 
 
 @agent_kinds.register("company", sector="business", initiates_projects=False)
@@ -13,5 +14,13 @@ class Company(Actor):
     limit what it can take on."""
 
     sector = "business"
-    budget: float = 0.0
-    budget_left: float = 0.0
+    draws_from = "actors"
+
+    @classmethod
+    def populate(cls, model, rng) -> list[Company]:
+        """Poisson numbers per municipality from its population (``actors.companies_per_100k``); drawn
+        together with the NGOs (sim/agents/private.py)."""
+        a, d = model.cfg.actors, drawn(model)["company"]
+        return [cls(model, home=h, willingness=w, reliability=r, capacity=a.company_staff_months,
+                    budget=a.company_budget_eur_per_year)
+                for h, w, r in zip(d["home"], d["willingness"], d["reliability"])]
