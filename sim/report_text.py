@@ -33,7 +33,9 @@ def summary_text(s: dict, cfg: Config) -> str:
 def _region(s: dict, cfg: Config) -> str:
     region = cfg.region.csv or cfg.region.preset + (f" (AGS {cfg.region.ags_prefix}*)" if cfg.region.ags_prefix else "")
     return (f"Region      {region}: {_n(s['municipalities'])} municipalities, {_n(s['companies'])} companies, "
-            f"{_n(s['ngos'])} NGOs; {_n(s['months'])} months, seed {cfg.seed}"
+            f"{_n(s['ngos'])} NGOs"
+            + "".join(f" ({_n(v)} of them {k[len('agents_'):]})" for k, v in s.items() if k.startswith("agents_"))
+            + f"; {_n(s['months'])} months, seed {cfg.seed}"
             + (f"; metrics recorded: {', '.join(cfg.metrics)}" if cfg.metrics else ""))
 
 

@@ -153,6 +153,8 @@ def summarise(model, recorder: Recorder) -> dict[str, float]:
         "municipalities": float(len(model.municipalities)),
         "companies": float(len(model.companies)),
         "ngos": float(len(model.ngos)),
+        **{f"agents_{kind.key}": float(sum(1 for a in model.agents if a.key == kind.key))  # kinds of one's own,
+           for kind in model.kinds[1:] if kind.key not in ("company", "ngo")},           # counted in their sector too
         **final,
         **{f"{name}_per_year": final[name] / years       # recorded unless metrics=[...] leaves out 'pipeline'
            for name in ("approvals", "completions") if name in final},

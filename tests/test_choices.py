@@ -29,8 +29,8 @@ def test_a_run_without_ngos_has_the_same_companies_and_no_requests():
     without = CooperationModel(small_config(**{"actors.kinds": ["municipality", "company"]}))
     traits = [[(a.home, a.willingness, a.reliability, a.capacity) for a in m.companies] for m in (with_ngos, without)]
     assert without.ngos == [] and traits[0] == traits[1] and len(traits[0]) > 0
-    assert simulate(small_config(horizon_months=12, **{"actors.kinds": ["municipality", "company"]})
-                    ).summary["requests"] == 0
+    summary = simulate(small_config(horizon_months=12, **{"actors.kinds": ["municipality", "company"]})).summary
+    assert summary["requests"] == 0 and summary["ngos"] == 0 and not any(k.startswith("agents_") for k in summary)
 
 
 @pytest.mark.parametrize("overrides, message", [

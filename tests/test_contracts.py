@@ -282,6 +282,7 @@ def test_a_correct_agent_kind_passes_and_is_chosen_by_name():
         base = simulate(small_config(horizon_months=12))
         towns = (run.municipalities.population >= 30_000).sum()
         assert towns > 0 and run.summary["ngos"] == base.summary["ngos"] + towns   # civil actors join model.ngos
+        assert run.summary["agents_energy_coop"] == towns
 
 
 @pytest.mark.parametrize("component, contract", [
