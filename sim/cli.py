@@ -318,6 +318,10 @@ def unknown_key(key: str) -> str:
     names = [k for k, _ in iter_params()] + sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
     close = difflib.get_close_matches(key, names, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else "; see python -m sim --cfg job for all keys"
+    group = key.split(".")[0]
+    if not close and "." in key and group not in {k.split(".")[0] for k in names}:
+        hint += (f" (if '{group}' is a component of your own, its plug-in is not loaded: name its file or folder in "
+                 "SIM_PLUGINS, or install its package, see sim/components.py)")
     return f"unknown key '{key}'{hint}"
 
 

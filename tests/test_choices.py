@@ -45,3 +45,9 @@ def test_a_run_without_ngos_has_the_same_companies_and_no_requests():
 def test_a_choice_that_is_not_allowed_is_one_line_before_any_run(overrides, message):
     with pytest.raises(UserError, match=message):
         check_config(compose(overrides))
+
+
+def test_a_parameter_of_a_plug_in_that_is_not_loaded_says_how_to_load_it():
+    with pytest.raises(UserError, match=r"unknown key 'coop.per_town'.*if 'coop' is a component of your own, its "
+                                        "plug-in is not loaded: name its file or folder in SIM_PLUGINS"):
+        compose(["coop.per_town=3"])
