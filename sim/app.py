@@ -325,6 +325,9 @@ def node_kind(attrs: dict) -> str:
     kind = attrs.get("kind")
     if kind in ("municipality", "company", "ngo"):
         return kind
+    sector = attrs.get("sector")                  # a further agent kind is drawn as its sector's
+    if sector in ("business", "civil"):
+        return "company" if sector == "business" else "ngo"
     return "coordinator" if kind == "city_coordinator" else "body"
 
 

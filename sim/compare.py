@@ -200,7 +200,7 @@ def explain_all(opts: dict, overrides: list[str], folder: Path) -> None:
             continue
         where = folder / "explain" / sc
         request = {"scenario": sc, "baseline": baseline, "region": opts["region"], "seed": int(opts["seed"]),
-                   "replications": opts["explain"], "pairs": 2, "jobs": opts["jobs"], "metrics": list(OUTCOMES),
+                   "replications": opts["explain"], "pairs": 2, "jobs": opts["jobs"], "outcomes": list(OUTCOMES),
                    "name": ""}
         key = hashlib.sha256(json.dumps([request, sorted(overrides)], sort_keys=True).encode()).hexdigest()
         if (where / "meta.json").is_file() and json.loads((where / "meta.json").read_text()).get("request") == key:

@@ -2,7 +2,7 @@
 
     python -m sim.explain scenario=klimawerk                           # emscher, 10 paired seeds
     python -m sim.explain scenario=herausforderung region=saarbruecken replications=20
-    python -m sim.explain scenario=lebenswert region=werra_meissner metrics=[completions,trust_in_use_mean]
+    python -m sim.explain scenario=lebenswert region=werra_meissner outcomes=[completions,trust_in_use_mean]
     python -m sim.explain scenario=prima_klima region=rvr pairs=6 jobs=2   # any other key=value applies to both arms
 
 Splits the difference in each outcome (scenario minus baseline, same seeds) into the Shapley values of the
@@ -15,12 +15,13 @@ the run cache like any sweep's (the folder is a sweep folder): the same command 
 interrupted one completes the rest, and a changed setting or model gives new runs.
 
 Options: scenario=, baseline= (default baseline), region=, seed=, replications= (seeds, at least 2),
-metrics=[...] (summary keys), pairs= (sampled orderings with their reverses, for more than 6 mechanisms),
+outcomes=[...] (keys of a run's summary.json), pairs= (sampled orderings with their reverses, for more than 6 mechanisms),
 jobs=, name= (the folder; default derived from the request).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ from sim.errors import UserError
 OUTCOMES = ["approvals", "completions", "consortia", "water_disconnected_ha", "request_completions",
             "trust_in_use_mean", "funds_approved_eur", "coordination_cost_eur"]
 OPTIONS = {"scenario": "klimawerk", "baseline": "baseline", "region": "emscher", "seed": "0", "replications": "10",
-           "metrics": "", "pairs": "4", "jobs": "-1", "name": ""}
+           "outcomes": "", "pairs": "4", "jobs": "-1", "name": ""}
 
 
 def parse(argv: list[str]) -> tuple[dict, list[str]]:
@@ -43,6 +44,10 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
             raise UserError(f"'{arg}' is not of the form key=value (e.g. scenario=klimawerk, replications=10)")
         if key in OPTIONS:
             opts[key] = value
+        elif key == "metrics":
+            raise UserError(f"'{arg}': the attribution names the outcomes it splits with outcomes=[...] (keys of a "
+                            "run's summary.json, e.g. outcomes=[approvals,trust_in_use_mean]); 'metrics' chooses what "
+                            "a run records, and the attribution needs every metric")
         else:
             overrides.append(arg)
     for key, low in (("replications", 2), ("pairs", 1), ("seed", 0)):
@@ -59,7 +64,7 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
         raise UserError(f"'jobs' must be a whole number, not {opts['jobs']!r}") from None
     if opts["jobs"] == 0:
         raise UserError("'jobs' = 0 is out of range; allowed: -1 (all cores) or at least 1")
-    opts["metrics"] = [m.strip() for m in opts["metrics"].strip("[]").split(",") if m.strip()] or list(OUTCOMES)
+    opts["outcomes"] = [m.strip() for m in opts["outcomes"].strip("[]").split(",") if m.strip()] or list(OUTCOMES)
     return opts, overrides
 
 
@@ -78,6 +83,21 @@ def arms(opts: dict, overrides: list[str]):
     return scenario, baseline
 
 
+def check_outcomes(names: list[str], cfg) -> None:
+    """Every name is a key of a run's summary (one month of the scenario shows which), before any run."""
+    from sim.metrics import metrics
+    from sim.run import simulate
+
+    run = simulate(dataclasses.replace(cfg, horizon_months=1), keep_model=True)
+    unknown = [m for m in names if m not in run.summary]
+    if unknown:
+        m = unknown[0]
+        hint = (f"'{m}' is a metric family; its outcomes are {', '.join(metrics.get(m)(run.model))}" if m in metrics
+                else f"e.g. {', '.join(OUTCOMES[:4])} (python -m sim --help lists the metric families)")
+        raise UserError(f"outcomes: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not an outcome of a "
+                        f"run; {hint}")
+
+
 def folder_name(opts: dict, overrides: list[str]) -> str:
     import hashlib
 
@@ -89,17 +109,18 @@ def folder_name(opts: dict, overrides: list[str]) -> str:
 def explain(opts: dict, overrides: list[str], folder: Path, quiet: bool = True) -> dict[str, pd.DataFrame]:
     """Run the coalitions (through the run cache, into the sweep folder ``folder``) and compute the
     contributions; returns the tables."""
-    import dataclasses
 
     from sim import attribution as at
     from sim import sweep as S
 
     scenario, baseline = arms(opts, overrides)
+    if opts["outcomes"] != OUTCOMES:
+        check_outcomes(opts["outcomes"], scenario)
     players = at.players(scenario, baseline)
     names = [p.name for p in players]
     method, coalitions, orders = at.plan(names, opts["pairs"], opts["seed"])
     seeds = list(range(opts["seed"], opts["seed"] + opts["replications"]))
-    metrics = opts["metrics"]
+    metrics = opts["outcomes"]
     members = {}
     for c in coalitions:
         cfg = at.coalition(scenario, baseline, c, players)

@@ -14,18 +14,21 @@ seed (``sim.rng.keyed``), so the same idea meets the same luck in every scenario
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import Actor, Municipality, agent_kinds
+from sim.agents import Actor, Municipality
+from sim.agents.base import check_kinds
 from sim.bodies import bodies as body_registry
 from sim.config import THEMES, Config
 from sim.data import load_region
 from sim.errors import ContractError
 from sim.funding import Programme
 from sim.needs import NeedStock, themes
-from sim.network import CollabNetwork, build_initial_ties
+from sim.network import CollabNetwork, build_initial_ties, tie_newcomers
 from sim.projects import Project, ProjectBook, State
 from sim.rng import Streams
 from sim.rules import consortium_rules, partner_selection_rules
@@ -36,24 +39,35 @@ PROGRAMME_KEYS = ("funding", "second_programme")
 
 
 def made(kind, rng, model) -> list:
-    """``kind.populate(model, rng)``, checked: a list of the kind's agents, each at home in a municipality (a
-    ContractError naming the kind otherwise, before anything reads them)."""
+    """``kind.populate(model, rng)``, checked before anything reads its agents: a list of all the agents of
+    the kind it made, each at home in a municipality, with capacity >= 0 and willingness and reliability in
+    [0, 1]; otherwise a ContractError naming the kind."""
     from sim.components import describe
 
+    before = len(model.by_id)
     agents = kind.populate(model, rng)
     where = describe("agent kind", kind.key)
+
+    def broke(what: str) -> ContractError:
+        return ContractError(f"{where} broke its contract: {what}")
+
     if not isinstance(agents, list):
-        raise ContractError(f"{where} broke its contract: populate must return a list of its agents, not "
-                            f"{type(agents).__name__}")
+        raise broke(f"populate must return a list of its agents, not {type(agents).__name__}")
+    if len(model.by_id) - before != len(agents):
+        raise broke(f"populate made {len(model.by_id) - before} agents but returned {len(agents)}; return every "
+                    "agent it makes")
     n = len(model.region)
     for a in agents:
         if not isinstance(a, kind):
-            raise ContractError(f"{where} broke its contract: populate returned a {type(a).__name__}, not an agent "
-                                f"of its own kind (make them with cls(model, ...))")
+            raise broke(f"populate returned a {type(a).__name__}, not an agent of its own kind (make them with "
+                        "cls(model, ...))")
         home = a.home
         if not isinstance(home, (int, np.integer)) or isinstance(home, bool) or not 0 <= home < n:
-            raise ContractError(f"{where} broke its contract: agent {a.unique_id} has home {home!r}; a home is the "
-                                f"index of a municipality, 0 to {n - 1}")
+            raise broke(f"agent {a.unique_id} has home {home!r}; a home is the index of a municipality "
+                        f"(municipality.index, not its unique_id), 0 to {n - 1}")
+        if not (0 <= a.willingness <= 1 and 0 <= a.reliability <= 1 and 0 <= a.capacity < math.inf):
+            raise broke(f"agent {a.unique_id} has willingness {a.willingness!r}, reliability {a.reliability!r} and "
+                        f"capacity {a.capacity!r}; the first two must lie in [0, 1], capacity >= 0")
     return agents
 
 
@@ -81,10 +95,25 @@ class CooperationModel(mesa.Model):
         self.trust_rule = trust_rules.get(cfg.rules.trust)(cfg)
         self.tally = governance.Tally()
         self.scratch: dict = {}                      # submodels' caches within a month (never read by metrics)
-        self.kinds = [agent_kinds.get(name) for name in cfg.actors.kinds]   # municipality first (sim/run.py)
-        populate = [(kind, self.streams[kind.draws_from or f"actors:{kind.key}"]) for kind in self.kinds]
-        self.municipalities: list[Municipality] = made(*populate[0], self)
-        others = [a for kind, rng in populate[1:] for a in made(kind, rng, self)]
+        self._make_actors()
+        self.idea_ceiling = ideas.ceiling(self)
+        # coordinating bodies come after every actor, so actors' ids do not depend on the scenario
+        self.bodies = [body_registry.get(name)(self) for name in cfg.scenario.bodies]
+        for body in self.bodies:
+            body.setup()
+
+    def _make_actors(self) -> None:
+        """Each agent kind of ``actors.kinds`` makes its agents, municipalities first (sim/agents/); then the
+        initial ties: the shipped kinds' in one draw from the ``network`` stream, each further kind's from a
+        stream of its own afterwards, so that adding a kind leaves everyone else's ties as they were."""
+        cfg = self.cfg
+        self.kinds = check_kinds(cfg.actors.kinds)
+        made_by = {}
+        for kind in self.kinds:
+            made_by[kind.key] = made(kind, self.streams[kind.draws_from or f"actors:{kind.key}"], self)
+            if kind.key == "municipality":
+                self.municipalities: list[Municipality] = made_by["municipality"]
+        others = [a for kind in self.kinds[1:] for a in made_by[kind.key]]
         self.companies = [a for a in others if a.sector == "business"]
         self.ngos = [a for a in others if a.sector == "civil"]
         actors = self.municipalities + self.companies + self.ngos
@@ -92,15 +121,21 @@ class CooperationModel(mesa.Model):
         self.staff_groups = [[a for a in group if type(a) not in own_month]
                              for group in (self.municipalities, self.companies, self.ngos)]
         self.own_month = [a for a in actors if type(a) in own_month]   # kinds with a new_month of their own
-        build_initial_ties(self.network, self.region, np.array([m.unique_id for m in self.municipalities]),
-                           np.array([a.unique_id for a in self.companies + self.ngos], dtype=np.int64),
-                           np.array([a.home for a in self.companies + self.ngos], dtype=np.int64),
-                           {a.unique_id: a.reliability for a in actors}, cfg.network, self.streams["network"])
-        self.idea_ceiling = ideas.ceiling(self)
-        # coordinating bodies come after every actor, so actors' ids do not depend on the scenario
-        self.bodies = [body_registry.get(name)(self) for name in cfg.scenario.bodies]
-        for body in self.bodies:
-            body.setup()
+        muni_ids = np.array([m.unique_id for m in self.municipalities])
+        reliability = {a.unique_id: a.reliability for a in actors}
+        joint = [a for a in self.companies + self.ngos if type(a).draws_from == "actors"]
+        build_initial_ties(self.network, self.region, muni_ids, np.array([a.unique_id for a in joint], dtype=np.int64),
+                           np.array([a.home for a in joint], dtype=np.int64), reliability, cfg.network,
+                           self.streams["network"])
+        private = self.companies + self.ngos
+        local_ids = np.array([a.unique_id for a in private], dtype=np.int64)
+        local_home = np.array([a.home for a in private], dtype=np.int64)
+        for kind in self.kinds[1:]:
+            if kind.draws_from != "actors":
+                new = made_by[kind.key]
+                tie_newcomers(self.network, muni_ids, np.array([a.unique_id for a in new], dtype=np.int64),
+                              np.array([a.home for a in new], dtype=np.int64), local_ids, local_home, reliability,
+                              cfg.network, self.streams[f"network:{kind.key}"])
 
     def dispose(self) -> None:
         """Let go of everything the model holds, so that its agents, network and projects are freed at once

@@ -700,3 +700,33 @@ def build_initial_ties(net: CollabNetwork, region: pd.DataFrame, muni_ids: np.nd
         us, vs = np.concatenate(us), np.concatenate(vs)
         net.add_ties(us, vs, "local", 0, *prior_experience(rng, cfg.local_evidence, rel[vs]),
                      *prior_experience(rng, cfg.local_evidence, rel[us]))
+
+
+def tie_newcomers(net: CollabNetwork, muni_ids: np.ndarray, new_ids: np.ndarray, new_home: np.ndarray,
+                  local_ids: np.ndarray, local_home: np.ndarray, reliability: dict[int, float],
+                  cfg: NetworkConfig, rng: np.random.Generator) -> None:
+    """Ties of a further agent kind (``actors.kinds``), drawn from its own stream after everyone else's, so
+    the other agents' ties stay as they were: each new agent is tied to its home municipality and to up to
+    ``local_ties`` actors drawn at random among the other companies, NGOs and agents of its municipality
+    (``local_ids``, which include the new ones), each side with its own earlier experience of the other."""
+    if len(new_ids) == 0:
+        return
+    rel = np.zeros(max(reliability) + 1)
+    rel[list(reliability)] = list(reliability.values())
+    homes = muni_ids[new_home]
+    net.add_ties(new_ids, homes, "local", 0, *prior_experience(rng, cfg.local_evidence, rel[homes]),
+                 *prior_experience(rng, cfg.local_evidence, rel[new_ids]))
+    if cfg.local_ties == 0:
+        return
+    us, vs = [], []
+    for i, h in zip(new_ids.tolist(), new_home.tolist()):
+        others = local_ids[(local_home == h) & (local_ids != i)]
+        if len(others) == 0:
+            continue
+        picked = np.unique(others[rng.integers(0, len(others), size=cfg.local_ties)])   # a pair drawn twice: one tie
+        us.append(np.full(len(picked), i))
+        vs.append(picked)
+    if us:
+        us, vs = np.concatenate(us), np.concatenate(vs)
+        net.add_ties(us, vs, "local", 0, *prior_experience(rng, cfg.local_evidence, rel[vs]),
+                     *prior_experience(rng, cfg.local_evidence, rel[us]))

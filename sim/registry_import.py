@@ -8,9 +8,23 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 
 
 def import_all(package_name: str, package_path) -> None:
+    """Import every module of the package not starting with '_'; one that fails to import is a UserError
+    naming its file (a student's broken module, not a crash of the model)."""
+    from sim.errors import UserError
+
     for module in sorted(pkgutil.iter_modules(package_path), key=lambda m: m.name):
-        if not module.name.startswith("_"):
-            importlib.import_module(f"{package_name}.{module.name}")
+        if module.name.startswith("_"):
+            continue
+        name = f"{package_name}.{module.name}"
+        try:
+            importlib.import_module(name)
+        except UserError:
+            raise
+        except Exception as err:
+            sys.modules.pop(name, None)
+            where = f"{name.replace('.', '/')}.py"
+            raise UserError(f"{where} cannot be imported: {type(err).__name__}: {err}") from err

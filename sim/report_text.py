@@ -20,13 +20,14 @@ def _meur(x: float) -> str:
 
 
 def summary_text(s: dict, cfg: Config) -> str:
-    """One line per family of outcomes; with ``metrics=[...]``, only the lines whose metrics were recorded."""
-    lines = []
-    for line in LINES:
-        try:
-            lines.append(line(s, cfg))
-        except KeyError:                  # a metric that metrics=[...] left out
-            pass
+    """One line per family of outcomes; with ``metrics=[...]``, the lines of the families recorded and one
+    line naming the recorded families that have none here (their numbers are in timeseries.csv)."""
+    chosen = set(cfg.metrics)
+    lines = [line(s, cfg) for families, line in LINES if not chosen or set(families) <= chosen]
+    shown = {f for families, _ in LINES for f in families}
+    rest = [f for f in cfg.metrics if f not in shown or not any(f in fs and set(fs) <= chosen for fs, _ in LINES)]
+    if rest:
+        lines.append(f"Not shown   {', '.join(rest)}: recorded in timeseries.csv and summary.json")
     return "\n".join(lines)
 
 
@@ -91,4 +92,6 @@ def _equity(s: dict, cfg: Config) -> str:
     return f"Equity      Gini of approved funds per head across municipalities {_n(s['gini_funds_per_head'], 2)}"
 
 
-LINES = (_region, _pipeline, _conversion, _needs, _consortia, _lead_time, _funds, _trust, _network, _equity)
+LINES = (((), _region), (("pipeline",), _pipeline), (("conversion", "delivery"), _conversion), (("needs",), _needs),
+         (("consortia", "pipeline"), _consortia), (("lead_times",), _lead_time), (("funds",), _funds),
+         (("trust",), _trust), (("network",), _network), (("equity",), _equity))   # (metric families, line)

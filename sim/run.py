@@ -39,6 +39,7 @@ class RunResult:
 
 def check_components(cfg: Config) -> None:
     """Every component named in the config exists (raises UserError naming the registered ones)."""
+    from sim.agents.base import check_kinds
     from sim.bodies import bodies
     from sim.components import load
     from sim.funding import allocation_rules
@@ -61,20 +62,6 @@ def check_components(cfg: Config) -> None:
     check_kinds(cfg.actors.kinds)
     for name in cfg.metrics:
         metrics.get(name)
-
-
-def check_kinds(kinds: list[str]) -> None:
-    """``actors.kinds``: registered kinds, municipality first, no other public kind."""
-    from sim.agents import agent_kinds
-
-    if not kinds or kinds[0] != "municipality":
-        raise UserError(f"'actors.kinds' = {kinds} must start with municipality (the region's towns; the other "
-                        "kinds live in them)")
-    for name in kinds[1:]:
-        kind = agent_kinds.get(name)
-        if kind.sector not in ("business", "civil"):
-            raise UserError(f"agent kind '{name}' has sector '{kind.sector}'; the region's municipalities are the "
-                            "only public actors, so another kind is 'business' or 'civil'")
 
 
 def simulate(cfg: Config, *, keep_model: bool = False,

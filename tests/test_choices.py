@@ -51,3 +51,14 @@ def test_a_parameter_of_a_plug_in_that_is_not_loaded_says_how_to_load_it():
     with pytest.raises(UserError, match=r"unknown key 'coop.per_town'.*if 'coop' is a component of your own, its "
                                         "plug-in is not loaded: name its file or folder in SIM_PLUGINS"):
         compose(["coop.per_town=3"])
+
+
+def test_the_printed_summary_shows_the_lines_of_the_chosen_metrics_and_names_the_rest():
+    from sim.report_text import summary_text
+
+    cfg = small_config(horizon_months=6, metrics=["themes", "trust"])
+    lines = summary_text(simulate(cfg).summary, cfg).splitlines()
+    assert [line.split()[0] for line in lines] == ["Region", "Trust", "Not"]
+    assert lines[-1] == "Not shown   themes: recorded in timeseries.csv and summary.json"
+    full = small_config(horizon_months=6)
+    assert len(summary_text(simulate(full).summary, full).splitlines()) == 10

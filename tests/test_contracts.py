@@ -14,7 +14,7 @@ import pytest
 
 from sim.bodies.base import Body
 from sim.config import param
-from sim.errors import ContractError
+from sim.errors import ContractError, UserError
 from sim.funding import AllocationRule
 from sim.run import simulate
 from sim.testing import (AllocationRuleTests, BodyTests, ContractFailure, MetricTests, PartnerSelectionRuleTests,
@@ -285,22 +285,67 @@ def test_a_correct_agent_kind_passes_and_is_chosen_by_name():
         assert run.summary["agents_energy_coop"] == towns
 
 
-@pytest.mark.parametrize("component, contract", [
-    (EnergyCoopIdeasStream, "populate draws only from the rng it is given': it drew from ideas"),
-    (EnergyCoopSharedStream, "it leaves the other kinds' agents as they were"),
+class EnergyCoopPiledUpTime(EnergyCoop):
+    """Adds a month's capacity to what is left (the mistake: unused time piles up month after month)."""
+
+    def new_month(self):
+        self.free += self.capacity
+
+
+@pytest.mark.parametrize("component, test, contract", [
+    (EnergyCoopIdeasStream, "test_draws_only_from_its_own_stream",
+     "populate draws only from the rng it is given': it drew from ideas"),
+    (EnergyCoopSharedStream, "test_the_other_kinds_agents_are_the_same_without_it",
+     "it leaves the other kinds' agents as they were"),
+    (EnergyCoopPiledUpTime, "test_new_month_renews_its_staff_time",
+     r"new_month renews its staff time: free = capacity \+ min\(last month's free, 0\)': agent \d+: free 0.3 became"),
 ])
-def test_an_agent_kind_that_breaks_common_random_numbers_is_caught_by_name(component, contract, monkeypatch):
+def test_an_agent_kind_that_breaks_its_contract_is_caught_by_name(component, test, contract, monkeypatch):
     with registered("agent kind", "coop_wrong", component):
         tests = suite(AgentKindTests, "coop_wrong")
         with pytest.raises(ContractFailure, match=r"agent kind 'coop_wrong' \(tests/test_contracts.py\) broke the "
                                                   "contract '" + contract):
-            tests.test_draws_only_from_its_own_stream(monkeypatch)
-            tests.test_the_other_kinds_agents_are_the_same_without_it()
+            method = getattr(tests, test)
+            method(monkeypatch) if test == "test_draws_only_from_its_own_stream" else method()
+
+
+class EnergyCoopForgetful(EnergyCoop):
+    """Makes an agent in every town but returns only the first (the mistake)."""
+
+    @classmethod
+    def populate(cls, model, rng):
+        return [cls(model, home=m.index, capacity=0.5) for m in model.municipalities][:1]
+
+
+class EnergyCoopUnsaid(EnergyCoop):
+    """Registered as civil but inherits the class attribute 'public' (the mistake)."""
+
+    sector = "public"
+
+
+class EnergyCoopWithoutPopulate(Actor):
+    """Forgot populate (the mistake)."""
+
+    sector = "civil"
+
+
+@pytest.mark.parametrize("component, message", [
+    (EnergyCoopForgetful, r"agent kind 'coop_x' \(tests/test_contracts.py\) broke its contract: populate made 10 "
+                          "agents but returned 1"),
+    (EnergyCoopUnsaid, r"agent kind 'coop_x' \(tests/test_contracts.py\) is registered with sector 'civil' but its "
+                       "class says sector = 'public'"),
+    (EnergyCoopWithoutPopulate, r"agent kind 'coop_x' \(tests/test_contracts.py\) has no populate of its own"),
+])
+def test_an_agent_kind_the_model_cannot_use_stops_before_any_month_with_one_sentence(component, message):
+    with registered("agent kind", "coop_x", component):
+        component.traits["sector"] = "civil"
+        with pytest.raises(UserError, match=message):
+            simulate(small_config(horizon_months=1, **{"actors.kinds": ["municipality", "coop_x"]}))
 
 
 def test_an_agent_kind_with_a_bad_home_stops_the_run_with_one_sentence():
     with registered("agent kind", "coop_homeless", EnergyCoopHomeless):
         with pytest.raises(ContractError, match=r"agent kind 'coop_homeless' \(tests/test_contracts.py\) broke its "
                                                 r"contract: agent \d+ has home \d+; a home is the index of a "
-                                                "municipality, 0 to 9"):
+                                                r"municipality \(municipality.index, not its unique_id\), 0 to 9"):
             simulate(small_config(horizon_months=1, **{"actors.kinds": ["municipality", "coop_homeless"]}))

@@ -20,7 +20,7 @@ def klimawerk_small(tmp_path_factory):
     """Klima.Werk's bodies on a small region, with a programme that is not routed: the pre-check has
     nothing to check there, so its contribution must be exactly zero."""
     opts, overrides = parse(["scenario=klimawerk", *SMALL, "scenario.members=all", "funding.routed=false",
-                             "metrics=[approvals,completions,consortia,trust_in_use_mean]"])
+                             "outcomes=[approvals,completions,consortia,trust_in_use_mean]"])
     return explain(opts, overrides, tmp_path_factory.mktemp("kw"))
 
 
@@ -52,9 +52,9 @@ def test_the_empty_coalition_is_exactly_the_baseline_and_the_full_one_the_scenar
 
 
 def test_a_switched_off_mechanism_is_no_player_and_leaves_the_total_alone(tmp_path):
-    opts, overrides = parse(["scenario=herausforderung", *SMALL, "metrics=[request_completions]"])
+    opts, overrides = parse(["scenario=herausforderung", *SMALL, "outcomes=[request_completions]"])
     both = explain(opts, overrides, tmp_path / "both")
-    opts, overrides = parse(["scenario=herausforderung", *SMALL, "metrics=[request_completions]",
+    opts, overrides = parse(["scenario=herausforderung", *SMALL, "outcomes=[request_completions]",
                              "broker_group.vetting=false"])
     matching_only = explain(opts, overrides, tmp_path / "one")
     assert both["meta"]["players"] == ["broker_group.vetting", "broker_group.matching"]
@@ -98,7 +98,7 @@ def test_shapley_values_of_an_additive_game_are_its_parts():
 def test_the_command_writes_its_tables_and_refuses_bad_input(tmp_path):
     run = [sys.executable, "-m", "sim.explain"]
     ok = subprocess.run(run + ["scenario=herausforderung", "region=saarbruecken", "horizon_months=12",
-                               "replications=2", "jobs=1", "metrics=[request_completions]", "name=t"],
+                               "replications=2", "jobs=1", "outcomes=[request_completions]", "name=t"],
                         cwd=tmp_path, capture_output=True, text=True, env=_env())
     assert ok.returncode == 0, ok.stderr
     folder = tmp_path / "results" / "explain" / "t"
@@ -106,7 +106,7 @@ def test_the_command_writes_its_tables_and_refuses_bad_input(tmp_path):
         assert (folder / name).is_file(), name
     assert "broker_group.vetting" in ok.stdout and "8 to run" in ok.stdout   # 4 coalitions x 2 seeds
     again = subprocess.run(run + ["scenario=herausforderung", "region=saarbruecken", "horizon_months=12",
-                                  "replications=2", "jobs=1", "metrics=[request_completions]", "name=t"],
+                                  "replications=2", "jobs=1", "outcomes=[request_completions]", "name=t"],
                            cwd=tmp_path, capture_output=True, text=True, env=_env())
     assert again.returncode == 0 and "0 to run" in again.stdout                # the same request: all reused
     assert (folder / "summary.csv").read_text() == pd.read_csv(folder / "summary.csv").to_csv(index=False)
@@ -123,3 +123,16 @@ def _env():
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+def test_outcomes_that_are_not_a_runs_keys_stop_before_any_run(tmp_path):
+    from sim.errors import UserError
+
+    with pytest.raises(UserError, match="'metrics=\\[trust\\]': the attribution names the outcomes it splits with "
+                                        "outcomes=\\[...\\]"):
+        parse(["scenario=herausforderung", "metrics=[trust]"])
+    opts, overrides = parse(["scenario=herausforderung", *SMALL, "outcomes=[trust,approvals]"])
+    with pytest.raises(UserError, match="outcomes: trust is not an outcome of a run; 'trust' is a metric family; its "
+                                        "outcomes are trust_mean, "):
+        explain(opts, overrides, tmp_path / "t")
+    assert not (tmp_path / "t").exists()

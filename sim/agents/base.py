@@ -54,9 +54,10 @@ class Actor(mesa.Agent):
     @classmethod
     def populate(cls, model: mesa.Model, rng: np.random.Generator) -> list[Actor]:
         """Make this kind's agents for ``model`` (its region is ``model.region``, the municipalities made so
-        far ``model.municipalities``) drawing only from ``rng``, and return them. Every agent needs a
-        ``home`` (index of a municipality), a ``capacity`` >= 0, a ``willingness`` and a ``reliability``
-        in [0, 1]."""
+        far ``model.municipalities``) drawing only from ``rng``, and return them all. Every agent needs a
+        ``home`` (``municipality.index``, not its ``unique_id``), a ``capacity`` >= 0, a ``willingness`` and
+        a ``reliability`` in [0, 1]; :func:`reliabilities` draws the latter as for everyone else. A kind's
+        parameters (its ``Params``) are ``sim.components.params_of(model.cfg, cls)``."""
         raise NotImplementedError(f"agent kind '{cls.key}' must define the classmethod populate(model, rng)")
 
     def new_month(self) -> None:
@@ -86,3 +87,29 @@ def reliabilities(actors_cfg, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.ones(n)
     mean, c = actors_cfg.reliability_mean, actors_cfg.reliability_concentration
     return rng.beta(mean * c, (1 - mean) * c, n)
+
+
+def check_kinds(names: list[str]) -> list[type[Actor]]:
+    """The agent kinds of ``actors.kinds``, checked before any agent is made: registered, municipality
+    first, each other kind 'business' or 'civil' (as its class and its registration both say) and with a
+    ``populate`` of its own. A UserError names the key or the kind otherwise."""
+    from sim.components import describe
+    from sim.errors import UserError
+
+    if not names or names[0] != "municipality":
+        raise UserError(f"'actors.kinds' = {names} must start with municipality (the region's towns; the other "
+                        "kinds live in them)")
+    kinds = [agent_kinds.get(name) for name in names]
+    for kind in kinds[1:]:
+        where = describe("agent kind", kind.key)
+        said = kind.traits.get("sector", kind.sector)
+        if said != kind.sector:
+            raise UserError(f"{where} is registered with sector '{said}' but its class says sector = "
+                            f"'{kind.sector}'; set the class attribute (the model reads it)")
+        if kind.sector not in ("business", "civil"):
+            raise UserError(f"{where} has sector '{kind.sector}'; the region's municipalities are the only public "
+                            "actors, so another kind is 'business' or 'civil'")
+        if getattr(kind.populate, "__func__", None) is Actor.populate.__func__:
+            raise UserError(f"{where} has no populate of its own; define the classmethod populate(cls, model, rng) "
+                            "that makes and returns its agents")
+    return kinds

@@ -6,7 +6,7 @@ from sim.agents.base import Actor, agent_kinds
 from sim.agents.private import drawn
 
 
-@agent_kinds.register("company", sector="business", initiates_projects=False)
+@agent_kinds.register("company", sector="business")
 class Company(Actor):
     """A company in its home municipality. ``willingness`` is its social-engagement propensity in
     [0, 1]: the share of the value it helps create that it counts when deciding to join. ``capacity``

@@ -7,7 +7,7 @@ import numpy as np
 from sim.agents.base import Actor, agent_kinds, reliabilities
 
 
-@agent_kinds.register("municipality", sector="public", initiates_projects=True)
+@agent_kinds.register("municipality", sector="public")
 class Municipality(Actor):
     """A real municipality (Zensus 2022 population, BKG coordinates).
 

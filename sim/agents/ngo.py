@@ -6,7 +6,7 @@ from sim.agents.base import Actor, agent_kinds
 from sim.agents.private import drawn
 
 
-@agent_kinds.register("ngo", sector="civil", initiates_projects=False)
+@agent_kinds.register("ngo", sector="civil")
 class NGO(Actor):
     """A civil-society organisation in its home municipality. ``willingness`` is its eagerness to take
     part in projects, in [0, 1]; ``capacity`` its volunteer and staff time a month. It asks companies for

@@ -110,7 +110,7 @@ def layout(nodes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, float]:
     else:
         buffer = 5.0
     outline = buffered_hull(pts, buffer)
-    actor = (pos.kind.isin(["company", "ngo"]) | ((pos.sector == "coordination") & (pos.home >= 0))).to_numpy()
+    actor = (pos.sector.isin(["business", "civil"]) | ((pos.sector == "coordination") & (pos.home >= 0))).to_numpy()
     h = np.array([zlib.crc32(str(i).encode()) for i in pos.id[actor]], dtype=np.uint64)
     angle = (h % np.uint64(3600)).astype(float) / 3600 * 2 * np.pi
     radius = buffer * (0.25 + 0.45 * (h // np.uint64(3600) % np.uint64(1000)).astype(float) / 1000)
@@ -197,7 +197,8 @@ def network_map(nodes: pd.DataFrame, ties: pd.DataFrame, names: list[str], lang:
     rgba[:, 3] = (0.05 + 0.5 * trust ** 2) * density
     ax.add_collection(LineCollection(np.stack([u, v], axis=1), colors=rgba, linewidths=0.4 + 2 * trust ** 2 * density,
                                      zorder=2))
-    kind = pos.kind.where(pos.sector != "coordination", "coordination")
+    kind = pos.kind.mask(pos.sector == "business", "company").mask(pos.sector == "civil", "ngo")  # kinds by sector
+    kind = kind.where(pos.sector != "coordination", "coordination")
     kind = kind.where(~((pos.sector == "coordination") & (pos.home >= 0)), "city_coordinator")
     for k in ("company", "ngo", "city_coordinator", "coordination", "municipality"):
         p = pos[kind == k]
