@@ -59,8 +59,10 @@ def handle(model, t: int) -> None:
     broker = model.body("broker_group")
     model.projects.requests += total
     j = 0
-    for ngo, k in zip(ngos, counts.tolist()):
-        for _ in range(k):
+    asking, counts = np.flatnonzero(counts).tolist(), counts.tolist()
+    for i in asking:                                   # the NGOs with requests this month (one in six), in order
+        ngo = ngos[i]
+        for _ in range(counts[i]):
             ask = Ask(ngo.unique_id, ngo.home, value[j], concreteness[j], seeds[j], t)
             j += 1
             if broker is None or not broker.take(ask, t):
