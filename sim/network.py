@@ -396,6 +396,25 @@ class CollabNetwork:
             out[k] = (r + a) / den if den > 0 else 0.0
         return out
 
+    def most_trusted(self, observer: int, step: int, among, k: int) -> list[int]:
+        """The ``k`` of ``among`` (live contacts of observer) it trusts most by its own evidence, most trusted
+        first and equal trust by id: what sorting :meth:`contact_trust`'s numbers gives, in one pass (NGOs'
+        requests and partner search ask this some 10,000 times in a default run)."""
+        self._readable(step)
+        a, b = self.a, self.b
+        us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+        slots = self.eid_of[observer]
+        ranked = []
+        for c in among:                                      # contact_trust written out, as (-trust, id)
+            eid = slots[c]
+            d = 2 * eid + (us[eid] != observer)
+            age = step - lasts[d]
+            r, s = rs[d] * pr[age], ss[d] * ps[age]
+            den = r + s + a + b
+            ranked.append((-((r + a) / den) if den > 0 else -0.0, c))
+        ranked.sort()
+        return [c for _, c in ranked[:k]]
+
     def contacts_trust(self, node: int, step: int) -> list[float]:
         """Each live contact's trust in ``node`` (its own evidence), in the order of ``eid_of[node]``: the
         numbers ``[trust(o, node, step) for o in eid_of[node]]`` gives."""

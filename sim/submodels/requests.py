@@ -120,8 +120,7 @@ def most_trusted(model, ngo: int, known: set[int], t: int) -> list[int]:
     hit = cache.get(ngo)
     if hit is not None and hit[0] == key:
         return hit[1]
-    trust = net.contact_trust(ngo, t, known)
-    order = [c for _, c in sorted((-trust[c], c) for c in known)[: model.cfg.requests.ngo_asks]]
+    order = net.most_trusted(ngo, t, known, model.cfg.requests.ngo_asks)
     cache[ngo] = (key, order)
     return order
 

@@ -224,8 +224,7 @@ def introducers(model, lead: int, t: int) -> list[int]:
     if len(contacts) <= k:
         chosen = sorted(contacts)
     else:
-        trust = net.contact_trust(lead, t, contacts)
-        chosen = [c for _, c in sorted((-trust[c], c) for c in contacts)[:k]]
+        chosen = net.most_trusted(lead, t, contacts, k)
     cache[lead] = (t, chosen)
     return chosen
 
