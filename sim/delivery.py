@@ -28,7 +28,7 @@ month and the member (common random numbers).
 
 from __future__ import annotations
 
-from sim.rng import DEFAULT, keyed
+from sim.rng import _MASK, DEFAULT, _mix
 
 
 def monthly_failure(reliability: float, pressure: float, commitment: float, duration: float,
@@ -45,4 +45,22 @@ def fails(project, slot: int, reliability: float, pressure: float, duration: flo
     embedded = project.embedded[slot] if project.embedded else 0.0
     h = monthly_failure(reliability, pressure, project.commitment[slot], duration, cfg.pressure_weight,
                         cfg.defection_risk, embedded, len(project.members) > 1)
-    return h > 0 and keyed(project.seed, DEFAULT, project.stage, project.month, slot) < h
+    return h > 0 and draw(project.seed, project.stage, project.month, slot) < h
+
+
+_HASHES: dict[tuple[int, int], list[int]] = {}    # (seed, stage) -> [its hash, a month, the hash with that month]
+
+
+def draw(seed: int, stage: int, month: int, slot: int) -> float:
+    """``keyed(seed, DEFAULT, stage, month, slot)``, the same number. Every member of every running project
+    draws every month (some 17,000 draws in a default run), so the hash of the first keys is kept per project
+    stage and the month's hash for its members' draws in turn: one mixing step a draw instead of five."""
+    kept = _HASHES.get((seed, stage))
+    if kept is None:
+        if len(_HASHES) >= 50_000:                     # (a bound on memory; the hashes are made again as needed)
+            _HASHES.clear()
+        h = _mix(_mix(_mix(seed & _MASK) ^ DEFAULT) ^ (stage & _MASK))
+        kept = _HASHES[(seed, stage)] = [h, month, _mix(h ^ (month & _MASK))]
+    elif kept[1] != month:
+        kept[1], kept[2] = month, _mix(kept[0] ^ (month & _MASK))
+    return (_mix(kept[2] ^ (slot & _MASK)) >> 11) * 2.0 ** -53

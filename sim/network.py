@@ -72,7 +72,6 @@ class CollabNetwork:
         #                                                         joint_project, so read partner history here
         self._cache: dict[str, tuple] = {}                       # per-month results, keyed on (step, changes)
         self._ver: list[int] = []                                # per node: bumped when its ties or evidence change
-        self._opinions: dict[tuple[int, int, bool], tuple] = {}  # (observer, target, third) -> (versions, step, opinion)
         # triangles and degree of every node in the graph of actors' live ties (bodies' ties left out),
         # kept up to date as ties come and go, so the clustering coefficient costs O(nodes)
         self.triangles: list[int] = []
@@ -396,6 +395,25 @@ class CollabNetwork:
             out[k] = (r + a) / den if den > 0 else 0.0
         return out
 
+    def most_trusted(self, observer: int, step: int, among, k: int) -> list[int]:
+        """The ``k`` of ``among`` (live contacts of observer) it trusts most by its own evidence, most trusted
+        first and equal trust by id: what sorting :meth:`contact_trust`'s numbers gives, in one pass (NGOs'
+        requests and partner search ask this some 10,000 times in a default run)."""
+        self._readable(step)
+        a, b = self.a, self.b
+        us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
+        slots = self.eid_of[observer]
+        ranked = []
+        for c in among:                                      # contact_trust written out, as (-trust, id)
+            eid = slots[c]
+            d = 2 * eid + (us[eid] != observer)
+            age = step - lasts[d]
+            r, s = rs[d] * pr[age], ss[d] * ps[age]
+            den = r + s + a + b
+            ranked.append((-((r + a) / den) if den > 0 else -0.0, c))
+        ranked.sort()
+        return [c for _, c in ranked[:k]]
+
     def contacts_trust(self, node: int, step: int) -> list[float]:
         """Each live contact's trust in ``node`` (its own evidence), in the order of ``eid_of[node]``: the
         numbers ``[trust(o, node, step) for o in eid_of[node]]`` gives."""
@@ -420,19 +438,9 @@ class CollabNetwork:
         discounted by observer's evidence about k (Josang & Ismail 2002: with W = 2,
         r' = 2 r_ok r_kt / ((s_ok + 2)(r_kt + s_kt + 2) + 2 r_ok), s' likewise with s_kt; the consensus
         adds evidence). A shared partner observer has no positive evidence about counts for nothing.
-        Remembered within the month until the ties or evidence of either end change (evidence by or
-        about a node, or a tie of it, bumps its version; a shared partner's evidence about ``target`` or
-        ``observer``'s about the partner bumps one of the two)."""
-        key = (observer, target, third_party)
-        versions = (self._ver[observer], self._ver[target], step)
-        cached = self._opinions.get(key)
-        if cached is not None and cached[0] == versions:
-            return cached[1]
-        result = self._opinion(observer, target, step, third_party)
-        if len(self._opinions) > 500_000:
-            self._opinions.clear()
-        self._opinions[key] = (versions, result)
-        return result
+        Formed afresh at each call: a month's cache of opinions (kept until either end's ties or evidence
+        changed) was hit by one call in fifteen in a default run and cost more than it saved."""
+        return self._opinion(observer, target, step, third_party)
 
     def _ev(self, eid: int, observer: int, step: int) -> tuple[float, float]:
         """Decayed evidence of ``observer`` (an end of live slot ``eid``) about the other end."""
@@ -459,19 +467,18 @@ class CollabNetwork:
         if third_party and target in eid_of:
             mine, theirs = eid_of[observer], eid_of[target]
             small, large = (theirs, mine) if len(mine) > len(theirs) else (mine, theirs)
-            common = small.keys() & large.keys()
-            common.discard(observer)
-            common.discard(target)
-            if len(common) > 1:                               # the sum in the order of ``small``, as always
-                common = [k for k in small if k in common]
+            # the shared neighbours in the order of ``small``, the order of the sum as always (observer and
+            # target are not among them: no node is tied to itself); one pass in Python beats a set intersection
+            common = [k for k in small if k in large]
             us, rs, ss, lasts, pr, ps = self._u, self._r, self._s, self._last, self._powers_r, self._powers_s
             for k in common:                                  # _ev written out: the same numbers, in the same order
                 eid = mine[k]
                 d = 2 * eid + (us[eid] != observer)
-                r_ok = rs[d] * pr[step - lasts[d]]
+                age = step - lasts[d]
+                r_ok = rs[d] * pr[age]
                 if r_ok <= 0:
                     continue
-                s_ok = ss[d] * ps[step - lasts[d]]
+                s_ok = ss[d] * ps[age]
                 eid = theirs[k]
                 d = 2 * eid + (us[eid] != k)
                 age = step - lasts[d]

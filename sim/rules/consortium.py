@@ -133,10 +133,14 @@ class InstitutionalCollectiveAction:
         if embedded is None:
             embedded = [model.embedded(project, c) for c in candidates]
         by_sector: dict[str, float] = {}
-        out = []
+        by_make_up: dict[tuple, float] = {}          # municipalities that bring the same scope (often the lead's
+        out = []                                     # chunk of need) give the same share: computed once
         for c, m, s, e in zip(candidates, mean, sd, embedded):
             if c.sector == "public":
-                then = self.lead_share(theme, project, *model.with_candidate(project, c))
+                make_up = model.with_candidate(project, c)
+                then = by_make_up.get(make_up)
+                if then is None:
+                    then = by_make_up[make_up] = self.lead_share(theme, project, *make_up)
             else:
                 then = by_sector.get(c.sector)
                 if then is None:

@@ -48,7 +48,9 @@ def coordinate(model, t: int) -> None:
             hub = n > 1 and bool(project.hub) and model.body(project.hub).coordinates(project)
             watched = bool(project.monitor) and model.body(project.monitor).monitors(project)
             monitoring = state == State.IMPLEMENTATION and n > 1 and not watched
-            for m in members:
+            watch_times = monitoring_time(project, net, t, p.monitoring_cost) \
+                if monitoring and p.monitoring_cost > 0 else None        # (asked once per project, not per member)
+            for k, m in enumerate(members):
                 a = agent[m]
                 time = 0.0
                 if n > 1:
@@ -65,8 +67,8 @@ def coordinate(model, t: int) -> None:
                         tally.agency_covered += p.agency_cost - own
                     time += own
                     tally.agency += own
-                if monitoring and p.monitoring_cost > 0:
-                    watch = monitoring_time(project, net, t, p.monitoring_cost)[members.index(m)]
+                if watch_times is not None:
+                    watch = watch_times[k]
                     time += watch
                     tally.monitoring += watch
                 a.free -= time

@@ -59,8 +59,10 @@ def handle(model, t: int) -> None:
     broker = model.body("broker_group")
     model.projects.requests += total
     j = 0
-    for ngo, k in zip(ngos, counts.tolist()):
-        for _ in range(k):
+    asking, counts = np.flatnonzero(counts).tolist(), counts.tolist()
+    for i in asking:                                   # the NGOs with requests this month (one in six), in order
+        ngo = ngos[i]
+        for _ in range(counts[i]):
             ask = Ask(ngo.unique_id, ngo.home, value[j], concreteness[j], seeds[j], t)
             j += 1
             if broker is None or not broker.take(ask, t):
@@ -118,8 +120,7 @@ def most_trusted(model, ngo: int, known: set[int], t: int) -> list[int]:
     hit = cache.get(ngo)
     if hit is not None and hit[0] == key:
         return hit[1]
-    trust = net.contact_trust(ngo, t, known)
-    order = [c for _, c in sorted((-trust[c], c) for c in known)[: model.cfg.requests.ngo_asks]]
+    order = net.most_trusted(ngo, t, known, model.cfg.requests.ngo_asks)
     cache[ngo] = (key, order)
     return order
 

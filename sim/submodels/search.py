@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.network import SECTORS
 from sim.projects import Project, State
-from sim.rng import TIEBREAK, _mix
+from sim.rng import TIEBREAK, keyed_many
 
 PUBLIC, BUSINESS, CIVIL = (SECTORS.index(s) for s in ("public", "business", "civil"))
 
@@ -41,7 +41,6 @@ def search_partners(model, t: int) -> None:
         done = grow(model, project, t)
         if done or t - project.entered[State.PARTNER_SEARCH] + 1 >= limit:
             finish(model, project, t)
-            model.scratch.get("tiebreaks", {}).pop(project.pid, None)     # its search is over
 
 
 def finish(model, project: Project, t: int) -> None:
@@ -93,15 +92,9 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
             continue
         if len(pool) <= k:
             order = sorted(pool)
-        else:                                          # keyed_many's draws and order, in plain Python, each
-            draws = tiebreaks(model, project)          # candidate's draw made once per project
-            base = None
-            for c in pool:
-                if c not in draws:
-                    if base is None:
-                        base = _mix(_mix(seed) ^ TIEBREAK)
-                    draws[c] = _mix(base ^ c)
-            order = sorted(pool, key=draws.__getitem__)    # (the draws differ: _mix is a bijection)
+        else:                                          # in the order of the project's keyed draws (they differ:
+            ids = np.fromiter(pool, np.int64, len(pool))   # _mix is a bijection), all hashed at once in numpy:
+            order = ids[np.argsort(keyed_many(seed, TIEBREAK, ids))].tolist()   # a Python hash each cost more
         taken = 0
         for c in order:
             if ok(c):
@@ -110,18 +103,6 @@ def shortlist(model, project: Project, pools: list[set[int]]) -> list[int]:
                 if taken == k:
                     break
     return sorted(out)
-
-
-def tiebreaks(model, project: Project) -> dict[int, int]:
-    """The project's keyed draw (hash) for each candidate it has put in order, kept while it searches
-    (search_partners lets go of them when the search ends)."""
-    cache = model.scratch.setdefault("tiebreaks", {})
-    draws = cache.get(project.pid)
-    if draws is None or draws[0] != project.seed:
-        if len(cache) > 50_000:
-            cache.clear()
-        draws = cache[project.pid] = (project.seed, {})
-    return draws[1]
 
 
 def rank(model, project: Project, candidates: list[int], t: int, opinions: dict | None = None):
@@ -243,8 +224,7 @@ def introducers(model, lead: int, t: int) -> list[int]:
     if len(contacts) <= k:
         chosen = sorted(contacts)
     else:
-        trust = net.contact_trust(lead, t, contacts)
-        chosen = [c for _, c in sorted((-trust[c], c) for c in contacts)[:k]]
+        chosen = net.most_trusted(lead, t, contacts, k)
     cache[lead] = (t, chosen)
     return chosen
 
