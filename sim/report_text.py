@@ -24,8 +24,7 @@ def summary_text(s: dict, cfg: Config) -> str:
     line naming the recorded families that have none here (their numbers are in timeseries.csv)."""
     chosen = set(cfg.metrics)
     lines = [line(s, cfg) for families, line in LINES if not chosen or set(families) <= chosen]
-    shown = {f for families, _ in LINES for f in families}
-    rest = [f for f in cfg.metrics if f not in shown or not any(f in fs and set(fs) <= chosen for fs, _ in LINES)]
+    rest = [f for f in cfg.metrics if not any(f in fs and set(fs) <= chosen for fs, _ in LINES)]   # no line shows it
     if rest:
         lines.append(f"Not shown   {', '.join(rest)}: recorded in timeseries.csv and summary.json")
     return "\n".join(lines)
